@@ -1,0 +1,123 @@
+/*
+ * crm.h - the C ABI of the crm engine.
+ *
+ * This header is the whole contract for C, Python (ctypes), Node (koffi),
+ * Rust and Go hosts: nothing outside it is API. It is self-contained C99 and
+ * valid C++; no C++, Boost or SQLite type appears in it.
+ *
+ * Conventions
+ * - Every function returning `int` returns one of the CRM_* status codes.
+ *   On failure every out-pointer is left NULL and the calling thread's last
+ *   error is set (see crm_last_error()); on success the last error is cleared.
+ * - Objects cross the boundary as UTF-8 JSON text. Every `char *` handed out
+ *   through an out-pointer is owned by the caller and must be released with
+ *   crm_free() (never free()).
+ * - Strings passed in are borrowed for the duration of the call only.
+ * - One engine may be used from several threads at once, and several
+ *   processes may open the same file at once. crm_close() must not run while
+ *   another thread is inside a call on the same engine.
+ *
+ * Version: CRM_VERSION_* below are the version of this header; crm_version()
+ * is the version of the library actually loaded (for FFI callers, who cannot
+ * see macros).
+ */
+#ifndef CRM_CRM_H
+#define CRM_CRM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CRM_VERSION_MAJOR 0
+#define CRM_VERSION_MINOR 1
+#define CRM_VERSION_PATCH 0
+#define CRM_VERSION_NUMBER (CRM_VERSION_MAJOR * 10000 + CRM_VERSION_MINOR * 100 + CRM_VERSION_PATCH)
+/* True when the header is at least version X.Y.Z. */
+#define CRM_VERSION_CHECK(x, y, z) (CRM_VERSION_NUMBER >= ((x) * 10000 + (y) * 100 + (z)))
+
+/* CRM_API marks exported symbols. Define CRM_STATIC when linking the static
+ * library; the library's own build defines CRM_BUILDING. */
+#ifndef CRM_API
+#  if defined(CRM_STATIC)
+#    define CRM_API
+#  elif defined(_WIN32)
+#    if defined(CRM_BUILDING)
+#      define CRM_API __declspec(dllexport)
+#    else
+#      define CRM_API __declspec(dllimport)
+#    endif
+#  elif defined(__GNUC__) || defined(__clang__)
+#    define CRM_API __attribute__((visibility("default")))
+#  else
+#    define CRM_API
+#  endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes. Their values and meanings never change. */
+#define CRM_OK 0        /* success */
+#define CRM_EINVAL 1    /* "invalid": malformed JSON, unknown field or filter, failed validation */
+#define CRM_ENOTFOUND 2 /* "not_found": no such id, card or collection */
+#define CRM_ECONFLICT 3 /* "conflict": uniqueness, illegal status move, insufficient balance, reused ref */
+#define CRM_EBUSY 4     /* "busy": the database stayed locked past the busy timeout */
+#define CRM_EIO 5       /* "io": cannot open/read/write the file, corrupt file, newer schema */
+#define CRM_EMISUSE 6   /* "misuse": NULL engine or required pointer */
+#define CRM_ENOMEM 7    /* "nomem": allocation failed */
+#define CRM_EINTERNAL 8 /* "internal": a bug */
+
+/* An open database. Opaque. */
+typedef struct crm_engine crm_engine;
+
+/* "MAJOR.MINOR.PATCH" of the loaded library. Static; never NULL. */
+CRM_API const char *crm_version(void);
+
+/* The `code` string of a status ("ok", "invalid", ...). Static; never NULL
+ * ("internal" for a value that is not a status). */
+CRM_API const char *crm_status_name(int status);
+
+/* The calling thread's last error as JSON:
+ *   {"code":"invalid","message":"2 fields are invalid",
+ *    "errors":[{"field":"email","message":"is not a valid email address"}]}
+ * NULL after a successful call. Owned by the library; valid until the next
+ * crm_ call on this thread. Serves a failed crm_open, which has no handle. */
+CRM_API const char *crm_last_error(void);
+
+/* Opens `path` (a file, created with its schema when missing and migrated
+ * when older; or ":memory:"). `options_json` may be NULL; its keys are
+ * credit_rate (decimal string, default "0.5"), max_refusals (default 3),
+ * credit_limit_multiplier (default 10), busy_timeout_ms (default 5000).
+ * Unknown keys are CRM_EINVAL. A file that cannot be opened, is not a crm
+ * database, is corrupt, or has a newer schema than this library is CRM_EIO.
+ * On success *out_engine receives a handle to release with crm_close(). */
+CRM_API int crm_open(const char *path, const char *options_json, crm_engine **out_engine);
+
+/* Closes the engine and frees it. NULL is a no-op. */
+CRM_API void crm_close(crm_engine *engine);
+
+/* Frees any char* the library handed out. NULL is a no-op. */
+CRM_API void crm_free(char *json);
+
+/* Collections: "customers", "orders", "tickets", "messages", "forms",
+ * "ledger" (list only), "credit_requests" (list and get only). Anything else
+ * is CRM_ENOTFOUND; writing to a list-only collection is CRM_EINVAL.
+ * Each out_json receives the stored object as it now is (for crm_list, the
+ * page object {"count","results","next_cursor",...}); free it with crm_free. */
+CRM_API int crm_create(crm_engine *e, const char *collection, const char *json, char **out_json);
+CRM_API int crm_get(crm_engine *e, const char *collection, int64_t id, char **out_json);
+/* PUT: a full replacement; writable fields left out return to their defaults. */
+CRM_API int crm_replace(crm_engine *e, const char *collection, int64_t id, const char *json,
+                        char **out_json);
+/* PATCH: a JSON merge patch (RFC 7396) applied to the stored object. */
+CRM_API int crm_update(crm_engine *e, const char *collection, int64_t id, const char *patch,
+                       char **out_json);
+CRM_API int crm_delete(crm_engine *e, const char *collection, int64_t id);
+/* `query_json` may be NULL (first page, default ordering). */
+CRM_API int crm_list(crm_engine *e, const char *collection, const char *query_json, char **out_json);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* CRM_CRM_H */

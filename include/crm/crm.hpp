@@ -1,0 +1,11 @@
+// crm/crm.hpp - the whole C++ API of the crm engine.
+#pragma once
+
+#include <crm/crm.h>
+#include <crm/customer.hpp>
+#include <crm/engine.hpp>
+#include <crm/error.hpp>
+#include <crm/options.hpp>
+#include <crm/page.hpp>
+#include <crm/query.hpp>
+#include <crm/types.hpp>

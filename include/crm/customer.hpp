@@ -1,0 +1,83 @@
+// crm/customer.hpp - the customer model (`customers` in spec/domain.md).
+//
+// A Customer holds every field of the collection. Writable fields are what a
+// client sets; read-only fields (marked below) are filled by the engine and
+// ignored when a Customer is written. JSON conversion goes through
+// Boost.JSON: boost::json::value_from(customer) gives the canonical object,
+// boost::json::value_to<crm::Customer>(value) parses one (throwing
+// crm::InvalidError that names every bad field).
+#pragma once
+
+#include <crm/crm.h>
+#include <crm/types.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crm {
+
+enum class CustomerKind { person, company };
+enum class Gender { unknown, male, female, other };
+enum class UserType { registered, guest };
+
+struct Customer {
+    // --- read-only, set by the engine ---
+    std::int64_t id = 0;                        ///< read-only
+    std::string uuid;                           ///< read-only, random UUID v4
+    std::string full_name;                      ///< read-only: "first last" or company_name
+    std::optional<int> age;                     ///< read-only, whole years from date_of_birth
+    std::optional<Timestamp> archived_at;       ///< read-only, set when archived becomes true
+    std::int64_t credit_cents = 0;              ///< read-only: loyalty balance
+    std::int64_t refusal_count = 0;             ///< read-only
+    std::optional<Date> last_payment_date;      ///< read-only
+    std::optional<std::int64_t> last_payment_cents;  ///< read-only
+    std::int64_t average_basket_cents = 0;      ///< read-only
+    Timestamp created_at{};                     ///< read-only
+    Timestamp updated_at{};                     ///< read-only
+
+    // --- writable ---
+    CustomerKind kind = CustomerKind::person;
+    std::optional<std::string> first_name, last_name, company_name;  ///< <= 200 chars
+    std::optional<std::string> email;           ///< stored lower-case, unique
+    std::optional<std::string> phone, mobile;   ///< 6..20 digits, stored as given
+    Gender gender = Gender::unknown;
+    std::optional<Date> date_of_birth;          ///< 1900-01-01 .. today
+    std::optional<std::string> note;            ///< <= 10,000 chars
+    std::int64_t status = 0;                    ///< >= 0
+    bool is_active = true;
+    bool archived = false;
+    bool accepts_marketing = false;
+    bool email_allowed = false;
+    bool sms_allowed = false;
+    bool call_allowed = false;
+    UserType user_type = UserType::registered;
+    std::optional<std::int64_t> channel_id;     ///< >= 1
+    std::optional<std::string> channel_code, erp_code, crm_id, ref_id, account;  ///< <= 100
+    std::optional<std::string> loyalty_card;    ///< letters/digits, <= 32, unique
+    std::vector<std::string> coupons;           ///< distinct, each <= 64 chars
+    std::optional<Timestamp> date_joined;       ///< default: creation time
+    boost::json::object attributes;             ///< checked against active forms
+    boost::json::object extra_field;
+    boost::json::object localized_attributes;
+};
+
+CRM_API std::string_view to_string(CustomerKind k) noexcept;
+CRM_API std::string_view to_string(Gender g) noexcept;
+CRM_API std::string_view to_string(UserType t) noexcept;
+
+/// The canonical JSON object of a customer (every field, nulls included).
+CRM_API void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const Customer& c);
+/// Parses a customer from JSON. Read-only fields are ignored, unknown fields
+/// and wrongly typed values throw crm::InvalidError naming every such field.
+/// Rules such as lengths and formats are checked when the engine writes.
+CRM_API Customer tag_invoke(boost::json::value_to_tag<Customer>, const boost::json::value& jv);
+
+}  // namespace crm

@@ -1,0 +1,123 @@
+// The SQLite schema, as ordered migrations. A migration is never edited once
+// released: a change to the schema is a new migration appended to the list.
+//
+// Representation choices (all private to storage):
+// - timestamps are INTEGER microseconds since the Unix epoch, UTC;
+// - dates are TEXT 'YYYY-MM-DD' (they sort as dates);
+// - booleans are INTEGER 0/1; JSON objects and arrays are TEXT;
+// - text sorts use COLLATE NOCASE (query.md), emails are stored lower-case.
+#include "storage/schema.hpp"
+
+#include <crm/error.hpp>
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+
+#include <array>
+
+namespace crm::storage {
+
+namespace {
+
+constexpr std::array<const char*, 2> kMigrations = {
+    // 1: customers.
+    R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (0);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'person' CHECK (kind IN ('person', 'company')),
+    first_name TEXT,
+    last_name TEXT,
+    company_name TEXT,
+    email TEXT,
+    phone TEXT,
+    mobile TEXT,
+    gender TEXT NOT NULL DEFAULT 'unknown' CHECK (gender IN ('male', 'female', 'other', 'unknown')),
+    date_of_birth TEXT,
+    note TEXT,
+    status INTEGER NOT NULL DEFAULT 0 CHECK (status >= 0),
+    is_active INTEGER NOT NULL DEFAULT 1,
+    archived INTEGER NOT NULL DEFAULT 0,
+    archived_at INTEGER,
+    accepts_marketing INTEGER NOT NULL DEFAULT 0,
+    email_allowed INTEGER NOT NULL DEFAULT 0,
+    sms_allowed INTEGER NOT NULL DEFAULT 0,
+    call_allowed INTEGER NOT NULL DEFAULT 0,
+    user_type TEXT NOT NULL DEFAULT 'registered' CHECK (user_type IN ('guest', 'registered')),
+    channel_id INTEGER,
+    channel_code TEXT,
+    erp_code TEXT,
+    crm_id TEXT,
+    ref_id TEXT,
+    account TEXT,
+    loyalty_card TEXT,
+    coupons TEXT NOT NULL DEFAULT '[]',
+    date_joined INTEGER NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '{}',
+    extra_field TEXT NOT NULL DEFAULT '{}',
+    localized_attributes TEXT NOT NULL DEFAULT '{}',
+    credit_cents INTEGER NOT NULL DEFAULT 0 CHECK (credit_cents >= 0),
+    refusal_count INTEGER NOT NULL DEFAULT 0,
+    last_payment_date TEXT,
+    last_payment_cents INTEGER,
+    average_basket_cents INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX customers_uuid ON customers (uuid);
+CREATE UNIQUE INDEX customers_email ON customers (email);
+CREATE UNIQUE INDEX customers_loyalty_card ON customers (loyalty_card);
+)sql",
+    // 2: coupons as rows (so `coupon` filters use an index), filled from the
+    // JSON column; the default ordering's index.
+    R"sql(
+CREATE TABLE customer_coupons (
+    code TEXT NOT NULL,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    PRIMARY KEY (code, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX customer_coupons_customer ON customer_coupons (customer_id);
+INSERT INTO customer_coupons (code, customer_id)
+    SELECT DISTINCT j.value, c.id FROM customers c, json_each(c.coupons) j;
+CREATE INDEX customers_default_order ON customers (
+    company_name COLLATE NOCASE, last_name COLLATE NOCASE, first_name COLLATE NOCASE, id);
+)sql",
+};
+
+}  // namespace
+
+int latest_schema_version() noexcept { return static_cast<int>(kMigrations.size()); }
+
+int schema_version(SQLite::Database& db) {
+    if (db.tableExists("schema_version")) {
+        SQLite::Statement q(db, "SELECT version FROM schema_version");
+        if (!q.executeStep()) throw IoError("the database's schema_version table is empty: not a crm database");
+        return q.getColumn(0).getInt();
+    }
+    SQLite::Statement any(db, "SELECT count(*) FROM sqlite_schema");
+    any.executeStep();
+    if (any.getColumn(0).getInt() != 0) throw IoError("the file is an SQLite database but not a crm database");
+    return 0;
+}
+
+void migrate(SQLite::Database& db, int target) {
+    const int latest = latest_schema_version();
+    if (target < 0 || target > latest) target = latest;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const int version = schema_version(db);
+    if (version > latest)
+        throw IoError(fmt::format(
+            "the database's schema version {} is newer than this library's ({}): open it with a newer crm",
+            version, latest));
+    if (version >= target) return;  // rolls back the empty transaction
+    for (int v = version; v < target; ++v) db.exec(kMigrations[static_cast<std::size_t>(v)]);
+    SQLite::Statement set(db, "UPDATE schema_version SET version = ?");
+    set.bind(1, target);
+    set.exec();
+    tx.commit();
+}
+
+}  // namespace crm::storage

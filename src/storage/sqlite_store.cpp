@@ -1,0 +1,461 @@
+// The SQLite backend: renders plans to SQL with bound parameters only.
+// This folder is the only place that knows SQLite.
+#include "storage/schema.hpp"
+#include "storage/store.hpp"
+
+#include "domain/json_reader.hpp"
+
+#include <crm/error.hpp>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <array>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+
+namespace crm::storage {
+
+namespace json = boost::json;
+
+namespace {
+
+// --- errors --------------------------------------------------------------
+
+// Turns an SQLite failure into the engine's error for it.
+[[noreturn]] void translate(const SQLite::Exception& e) {
+    const int primary = e.getErrorCode() & 0xFF;
+    switch (primary) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            throw BusyError(fmt::format("the database is locked: {}", e.what()));
+        case SQLITE_NOMEM:
+            throw std::bad_alloc();
+        case SQLITE_IOERR:
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+        case SQLITE_FULL:
+        case SQLITE_CANTOPEN:
+        case SQLITE_READONLY:
+        case SQLITE_PERM:
+        case SQLITE_AUTH:
+            throw IoError(fmt::format("database error: {}", e.what()));
+        default:
+            throw Error(Status::internal, fmt::format("database error: {}", e.what()));
+    }
+}
+
+// Runs f, turning SQLite's exceptions into the engine's.
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const SQLite::Exception& e) {
+        translate(e);
+    }
+}
+
+// A unique constraint: the field it protects, or empty.
+std::string unique_field(const SQLite::Exception& e) {
+    if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) return {};
+    std::string_view msg = e.what();
+    for (std::string_view field : {"email", "loyalty_card", "uuid"})
+        if (msg.find(fmt::format("customers.{}", field)) != std::string_view::npos) return std::string(field);
+    return {};
+}
+
+// --- values --------------------------------------------------------------
+
+std::int64_t micros(Timestamp t) { return t.time_since_epoch().count(); }
+Timestamp from_micros(std::int64_t v) { return Timestamp{std::chrono::microseconds{v}}; }
+
+template <class T>
+void bind_opt(SQLite::Statement& s, int i, const std::optional<T>& v) {
+    if (v)
+        s.bind(i, *v);
+    else
+        s.bind(i);
+}
+void bind_opt(SQLite::Statement& s, int i, const std::optional<Date>& v) {
+    if (v)
+        s.bind(i, format_date(*v));
+    else
+        s.bind(i);
+}
+void bind_opt(SQLite::Statement& s, int i, const std::optional<Timestamp>& v) {
+    if (v)
+        s.bind(i, static_cast<std::int64_t>(micros(*v)));
+    else
+        s.bind(i);
+}
+void bind_opt(SQLite::Statement& s, int i, const std::optional<std::int64_t>& v) {
+    if (v)
+        s.bind(i, static_cast<std::int64_t>(*v));
+    else
+        s.bind(i);
+}
+
+std::optional<std::string> text_col(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getString();
+}
+std::optional<std::int64_t> int_col(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getInt64();
+}
+std::optional<Date> date_col(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return parse_date(c.getText());
+}
+std::optional<Timestamp> ts_col(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return from_micros(c.getInt64());
+}
+json::object object_col(const SQLite::Column& c) {
+    json::value v = json::parse(c.getText());
+    return v.is_object() ? std::move(v.get_object()) : json::object{};
+}
+
+template <class E>
+E enum_col(const SQLite::Column& c, std::initializer_list<std::pair<std::string_view, E>> names) {
+    std::string_view s = c.getText();
+    for (const auto& [n, v] : names)
+        if (n == s) return v;
+    return names.begin()->second;
+}
+
+// --- customers -----------------------------------------------------------
+
+// Every column of `customers` in one fixed order; read_customer() and the
+// binds of insert/update follow it.
+constexpr const char* kCustomerColumns =
+    "id, uuid, kind, first_name, last_name, company_name, email, phone, mobile, gender, date_of_birth, note, "
+    "status, is_active, archived, archived_at, accepts_marketing, email_allowed, sms_allowed, call_allowed, "
+    "user_type, channel_id, channel_code, erp_code, crm_id, ref_id, account, loyalty_card, coupons, date_joined, "
+    "attributes, extra_field, localized_attributes, credit_cents, refusal_count, last_payment_date, "
+    "last_payment_cents, average_basket_cents, created_at, updated_at";
+constexpr int kWritableColumnCount = 39;  // all but id
+
+Customer read_customer(SQLite::Statement& q) {
+    Customer c;
+    int i = 0;
+    c.id = q.getColumn(i++).getInt64();
+    c.uuid = q.getColumn(i++).getString();
+    c.kind = enum_col<CustomerKind>(q.getColumn(i++), {{"person", CustomerKind::person}, {"company", CustomerKind::company}});
+    c.first_name = text_col(q.getColumn(i++));
+    c.last_name = text_col(q.getColumn(i++));
+    c.company_name = text_col(q.getColumn(i++));
+    c.email = text_col(q.getColumn(i++));
+    c.phone = text_col(q.getColumn(i++));
+    c.mobile = text_col(q.getColumn(i++));
+    c.gender = enum_col<Gender>(q.getColumn(i++), {{"unknown", Gender::unknown}, {"male", Gender::male},
+                                                   {"female", Gender::female}, {"other", Gender::other}});
+    c.date_of_birth = date_col(q.getColumn(i++));
+    c.note = text_col(q.getColumn(i++));
+    c.status = q.getColumn(i++).getInt64();
+    c.is_active = q.getColumn(i++).getInt() != 0;
+    c.archived = q.getColumn(i++).getInt() != 0;
+    c.archived_at = ts_col(q.getColumn(i++));
+    c.accepts_marketing = q.getColumn(i++).getInt() != 0;
+    c.email_allowed = q.getColumn(i++).getInt() != 0;
+    c.sms_allowed = q.getColumn(i++).getInt() != 0;
+    c.call_allowed = q.getColumn(i++).getInt() != 0;
+    c.user_type = enum_col<UserType>(q.getColumn(i++), {{"registered", UserType::registered}, {"guest", UserType::guest}});
+    c.channel_id = int_col(q.getColumn(i++));
+    c.channel_code = text_col(q.getColumn(i++));
+    c.erp_code = text_col(q.getColumn(i++));
+    c.crm_id = text_col(q.getColumn(i++));
+    c.ref_id = text_col(q.getColumn(i++));
+    c.account = text_col(q.getColumn(i++));
+    c.loyalty_card = text_col(q.getColumn(i++));
+    {
+        json::value coupons = json::parse(q.getColumn(i++).getText());
+        if (coupons.is_array())
+            for (const auto& code : coupons.get_array())
+                if (code.is_string()) c.coupons.emplace_back(code.get_string());
+    }
+    c.date_joined = ts_col(q.getColumn(i++));
+    c.attributes = object_col(q.getColumn(i++));
+    c.extra_field = object_col(q.getColumn(i++));
+    c.localized_attributes = object_col(q.getColumn(i++));
+    c.credit_cents = q.getColumn(i++).getInt64();
+    c.refusal_count = q.getColumn(i++).getInt64();
+    c.last_payment_date = date_col(q.getColumn(i++));
+    c.last_payment_cents = int_col(q.getColumn(i++));
+    c.average_basket_cents = q.getColumn(i++).getInt64();
+    c.created_at = from_micros(q.getColumn(i++).getInt64());
+    c.updated_at = from_micros(q.getColumn(i++).getInt64());
+    return c;
+}
+
+// Binds every column but id, from parameter `first` on, in kCustomerColumns order.
+void bind_customer(SQLite::Statement& s, const Customer& c, int first) {
+    int i = first;
+    s.bind(i++, c.uuid);
+    s.bind(i++, std::string(to_string(c.kind)));
+    bind_opt(s, i++, c.first_name);
+    bind_opt(s, i++, c.last_name);
+    bind_opt(s, i++, c.company_name);
+    bind_opt(s, i++, c.email);
+    bind_opt(s, i++, c.phone);
+    bind_opt(s, i++, c.mobile);
+    s.bind(i++, std::string(to_string(c.gender)));
+    bind_opt(s, i++, c.date_of_birth);
+    bind_opt(s, i++, c.note);
+    s.bind(i++, static_cast<std::int64_t>(c.status));
+    s.bind(i++, c.is_active ? 1 : 0);
+    s.bind(i++, c.archived ? 1 : 0);
+    bind_opt(s, i++, c.archived_at);
+    s.bind(i++, c.accepts_marketing ? 1 : 0);
+    s.bind(i++, c.email_allowed ? 1 : 0);
+    s.bind(i++, c.sms_allowed ? 1 : 0);
+    s.bind(i++, c.call_allowed ? 1 : 0);
+    s.bind(i++, std::string(to_string(c.user_type)));
+    bind_opt(s, i++, c.channel_id);
+    bind_opt(s, i++, c.channel_code);
+    bind_opt(s, i++, c.erp_code);
+    bind_opt(s, i++, c.crm_id);
+    bind_opt(s, i++, c.ref_id);
+    bind_opt(s, i++, c.account);
+    bind_opt(s, i++, c.loyalty_card);
+    s.bind(i++, json::serialize(json::array(c.coupons.begin(), c.coupons.end())));
+    bind_opt(s, i++, c.date_joined);
+    s.bind(i++, json::serialize(c.attributes));
+    s.bind(i++, json::serialize(c.extra_field));
+    s.bind(i++, json::serialize(c.localized_attributes));
+    s.bind(i++, static_cast<std::int64_t>(c.credit_cents));
+    s.bind(i++, static_cast<std::int64_t>(c.refusal_count));
+    bind_opt(s, i++, c.last_payment_date);
+    bind_opt(s, i++, c.last_payment_cents);
+    s.bind(i++, static_cast<std::int64_t>(c.average_basket_cents));
+    s.bind(i++, static_cast<std::int64_t>(micros(c.created_at)));
+    s.bind(i++, static_cast<std::int64_t>(micros(c.updated_at)));
+}
+
+std::string placeholders(int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += i ? ", ?" : "?";
+    return s;
+}
+
+// The SQL expression a declared field sorts by. Only fields listed here can
+// reach SQL, whatever a plan holds.
+std::string sort_expression(const query::FieldDecl& f) {
+    static const std::unordered_map<std::string_view, std::string> columns = [] {
+        std::unordered_map<std::string_view, std::string> m;
+        for (std::string_view text : {"first_name", "last_name", "company_name", "email", "channel_code"})
+            m.emplace(text, std::string(text) + " COLLATE NOCASE");
+        for (std::string_view plain :
+             {"id", "status", "date_of_birth", "date_joined", "credit_cents", "created_at", "updated_at"})
+            m.emplace(plain, std::string(plain));
+        return m;
+    }();
+    auto it = columns.find(f.name);
+    if (it == columns.end()) throw Error(Status::internal, fmt::format("no sort column for field {}", f.name));
+    return it->second;
+}
+
+// --- the store -----------------------------------------------------------
+
+class SqliteTransaction final : public Transaction {
+public:
+    SqliteTransaction(SQLite::Database& db, bool write) : db_(db) {
+        guarded([&] { db_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); });
+    }
+    ~SqliteTransaction() override {
+        if (!done_) db_.tryExec("ROLLBACK");
+    }
+    void commit() override {
+        guarded([&] { db_.exec("COMMIT"); });
+        done_ = true;
+    }
+
+private:
+    SQLite::Database& db_;
+    bool done_ = false;
+};
+
+class SqliteStore final : public Store {
+public:
+    SqliteStore(const std::string& path, const Options& options) : db_(open(path, options)) {
+        guarded([&] {
+            if (path != ":memory:") {
+                db_.exec("PRAGMA journal_mode = WAL");
+                db_.exec("PRAGMA synchronous = NORMAL");
+            }
+            db_.exec("PRAGMA foreign_keys = ON");
+            migrate(db_);
+        });
+    }
+
+    std::unique_ptr<Transaction> begin(bool write) override {
+        return std::make_unique<SqliteTransaction>(db_, write);
+    }
+
+    void insert_customer(Customer& c) override {
+        guarded([&] {
+            static const std::string sql =
+                fmt::format("INSERT INTO customers ({}) VALUES ({})",
+                            std::string_view(kCustomerColumns).substr(4),  // all but "id, "
+                            placeholders(kWritableColumnCount));
+            auto& s = statement(sql);
+            bind_customer(s, c, 1);
+            run_unique(s);
+            c.id = db_.getLastInsertRowid();
+            write_coupons(c, false);
+        });
+    }
+
+    std::optional<Customer> find_customer(std::int64_t id) override {
+        return guarded([&]() -> std::optional<Customer> {
+            static const std::string sql = fmt::format("SELECT {} FROM customers WHERE id = ?", kCustomerColumns);
+            auto& s = statement(sql);
+            Reset r{s};
+            s.bind(1, static_cast<std::int64_t>(id));
+            if (!s.executeStep()) return std::nullopt;
+            return read_customer(s);
+        });
+    }
+
+    void update_customer(const Customer& c) override {
+        guarded([&] {
+            static const std::string sql = [] {
+                std::string set;
+                std::string_view cols = std::string_view(kCustomerColumns).substr(4);
+                std::size_t start = 0;
+                while (start < cols.size()) {
+                    std::size_t end = cols.find(", ", start);
+                    if (end == std::string_view::npos) end = cols.size();
+                    set += fmt::format("{}{} = ?", set.empty() ? "" : ", ", cols.substr(start, end - start));
+                    start = end + 2;
+                }
+                return fmt::format("UPDATE customers SET {} WHERE id = ?", set);
+            }();
+            auto& s = statement(sql);
+            bind_customer(s, c, 1);
+            s.bind(kWritableColumnCount + 1, static_cast<std::int64_t>(c.id));
+            run_unique(s);
+            write_coupons(c, true);
+        });
+    }
+
+    bool delete_customer(std::int64_t id) override {
+        return guarded([&] {
+            auto& s = statement("DELETE FROM customers WHERE id = ?");
+            Reset r{s};
+            s.bind(1, static_cast<std::int64_t>(id));
+            return s.exec() > 0;
+        });
+    }
+
+    ListResult<Customer> list_customers(const query::ListPlan& plan) override {
+        return guarded([&] {
+            std::string order;
+            for (const auto& k : plan.order)
+                order += fmt::format("{} {}, ", sort_expression(*k.field), k.descending ? "DESC" : "ASC");
+            order += "id ASC";
+            ListResult<Customer> out;
+            auto& s = statement(
+                fmt::format("SELECT {} FROM customers ORDER BY {} LIMIT ? OFFSET ?", kCustomerColumns, order));
+            Reset r{s};
+            const std::int64_t take = plan.take();
+            s.bind(1, static_cast<std::int64_t>(take + 1));  // one more row tells whether a next page exists
+            s.bind(2, static_cast<std::int64_t>(plan.skip()));
+            out.rows.reserve(static_cast<std::size_t>(take));
+            while (s.executeStep()) {
+                if (static_cast<std::int64_t>(out.rows.size()) == take) {
+                    out.has_more = true;
+                    break;
+                }
+                out.rows.push_back(read_customer(s));
+            }
+            if (plan.count) {
+                auto& c = statement("SELECT count(*) FROM customers");
+                Reset rc{c};
+                c.executeStep();
+                out.count = c.getColumn(0).getInt64();
+            }
+            return out;
+        });
+    }
+
+private:
+    // Resets a cached statement when the scope ends, so it holds no lock.
+    struct Reset {
+        SQLite::Statement& s;
+        ~Reset() { s.tryReset(); }
+    };
+
+    static SQLite::Database open(const std::string& path, const Options& options) {
+        if (path != ":memory:") {
+            auto parent = std::filesystem::path(path).parent_path();
+            std::error_code ec;
+            if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+                throw IoError(fmt::format("cannot open '{}': folder '{}' does not exist", path, parent.string()));
+        }
+        try {
+            return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+                                    static_cast<int>(options.busy_timeout_ms));
+        } catch (const SQLite::Exception& e) {
+            throw IoError(fmt::format("cannot open '{}': {}", path, e.what()));
+        }
+    }
+
+    // A prepared statement kept for the connection's life, keyed by its SQL.
+    SQLite::Statement& statement(const std::string& sql) {
+        auto it = cache_.find(sql);
+        if (it == cache_.end()) {
+            if (cache_.size() >= kMaxCachedStatements) cache_.clear();
+            it = cache_.emplace(sql, std::make_unique<SQLite::Statement>(db_, sql)).first;
+        }
+        return *it->second;
+    }
+
+    // Runs a write; a unique constraint becomes a ConflictError naming the field.
+    void run_unique(SQLite::Statement& s) {
+        Reset r{s};
+        try {
+            s.exec();
+        } catch (const SQLite::Exception& e) {
+            std::string field = unique_field(e);
+            if (field.empty()) throw;
+            throw ConflictError(fmt::format("{} is already used by another customer", field),
+                                {{field, "is already used by another customer"}});
+        }
+    }
+
+    void write_coupons(const Customer& c, bool replace) {
+        if (replace) {
+            auto& del = statement("DELETE FROM customer_coupons WHERE customer_id = ?");
+            Reset r{del};
+            del.bind(1, static_cast<std::int64_t>(c.id));
+            del.exec();
+        }
+        if (c.coupons.empty()) return;
+        auto& ins = statement("INSERT INTO customer_coupons (code, customer_id) VALUES (?, ?)");
+        for (const auto& code : c.coupons) {
+            Reset r{ins};
+            ins.bind(1, code);
+            ins.bind(2, static_cast<std::int64_t>(c.id));
+            ins.exec();
+        }
+    }
+
+    static constexpr std::size_t kMaxCachedStatements = 128;
+    SQLite::Database db_;
+    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, const Options& options) {
+    return std::make_unique<SqliteStore>(path, options);
+}
+
+}  // namespace crm::storage

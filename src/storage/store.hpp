@@ -1,0 +1,60 @@
+// storage/store.hpp - what the engine asks of a storage backend.
+//
+// The engine layer sees only this interface: domain models in, domain
+// models out, query plans to run. No SQL and no SQLite type crosses it, so a
+// PostgreSQL backend can implement it beside the SQLite one.
+#pragma once
+
+#include "query/list_plan.hpp"
+
+#include <crm/customer.hpp>
+#include <crm/options.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crm::storage {
+
+/// A transaction on the store's connection. Destroyed without commit(), it
+/// rolls back.
+class Transaction {
+public:
+    virtual ~Transaction() = default;
+    virtual void commit() = 0;
+};
+
+template <class T>
+struct ListResult {
+    std::vector<T> rows;
+    std::optional<std::int64_t> count;  ///< nullopt when the plan skips counting
+    bool has_more = false;              ///< rows exist past this page
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    /// Starts a transaction; a write one takes the write lock at once
+    /// (waiting up to the busy timeout, then BusyError).
+    virtual std::unique_ptr<Transaction> begin(bool write) = 0;
+
+    // --- customers (inside a transaction) ---
+    /// Inserts `c` (already validated), assigning c.id. Unique email or
+    /// loyalty_card taken: ConflictError naming the field.
+    virtual void insert_customer(Customer& c) = 0;
+    virtual std::optional<Customer> find_customer(std::int64_t id) = 0;
+    /// Rewrites every stored column of customer c.id.
+    virtual void update_customer(const Customer& c) = 0;
+    /// False when there was no such customer.
+    virtual bool delete_customer(std::int64_t id) = 0;
+    virtual ListResult<Customer> list_customers(const query::ListPlan& plan) = 0;
+};
+
+/// Opens (creating or migrating) an SQLite store. IoError when the file
+/// cannot be opened, is not a database, or has a newer schema.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, const Options& options);
+
+}  // namespace crm::storage
