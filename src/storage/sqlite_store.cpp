@@ -400,7 +400,9 @@ private:
                 throw IoError(fmt::format("cannot open '{}': folder '{}' does not exist", path, parent.string()));
         }
         try {
-            return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+            // NOMUTEX: the engine's own mutex already serialises every use of
+            // this connection (and of the statement cache).
+            return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
                                     static_cast<int>(options.busy_timeout_ms));
         } catch (const SQLite::Exception& e) {
             throw IoError(fmt::format("cannot open '{}': {}", path, e.what()));
