@@ -1,0 +1,360 @@
+"""A small ctypes binding of the crm C ABI (include/crm/crm.h).
+
+Standard library only. Objects go in and come out as Python dicts; every
+failure raises a CrmError subclass carrying the engine's error JSON::
+
+    import crm
+
+    with crm.open("shop.db") as engine:
+        ann = engine.create("customers", {"first_name": "Ann", "email": "ann@example.com"})
+        page = engine.list("customers", {"page_size": 10})
+
+The shared library is found, in order, from the CRM_LIBRARY environment
+variable, the usual build folders of this repository (build/default/src,
+...), then ctypes.util.find_library("crm").
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Mapping, Optional, Union
+
+__all__ = [
+    "CrmError",
+    "InvalidError",
+    "NotFoundError",
+    "ConflictError",
+    "BusyError",
+    "IoError",
+    "MisuseError",
+    "NoMemError",
+    "InternalError",
+    "Engine",
+    "open",
+    "version",
+    "library",
+    "OK",
+    "EINVAL",
+    "ENOTFOUND",
+    "ECONFLICT",
+    "EBUSY",
+    "EIO",
+    "EMISUSE",
+    "ENOMEM",
+    "EINTERNAL",
+]
+
+# Status codes (crm.h); their values never change.
+OK = 0
+EINVAL = 1
+ENOTFOUND = 2
+ECONFLICT = 3
+EBUSY = 4
+EIO = 5
+EMISUSE = 6
+ENOMEM = 7
+EINTERNAL = 8
+
+Json = Union[Mapping[str, Any], str, bytes]
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+class CrmError(Exception):
+    """A failed crm call. `code` is the status name ("invalid", ...),
+    `status` the integer status, `message` the summary and `errors` the
+    list of {"field": ..., "message": ...} entries."""
+
+    status = EINTERNAL
+
+    def __init__(self, code: str, message: str, errors: Optional[list] = None,
+                 status: Optional[int] = None) -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.errors = list(errors or [])
+        if status is not None:
+            self.status = status
+
+    @property
+    def fields(self) -> list:
+        """The field names the error names, in order."""
+        return [e.get("field") for e in self.errors if isinstance(e, dict)]
+
+
+class InvalidError(CrmError):
+    status = EINVAL
+
+
+class NotFoundError(CrmError):
+    status = ENOTFOUND
+
+
+class ConflictError(CrmError):
+    status = ECONFLICT
+
+
+class BusyError(CrmError):
+    status = EBUSY
+
+
+class IoError(CrmError):
+    status = EIO
+
+
+class MisuseError(CrmError):
+    status = EMISUSE
+
+
+class NoMemError(CrmError):
+    status = ENOMEM
+
+
+class InternalError(CrmError):
+    status = EINTERNAL
+
+
+_ERROR_CLASSES = {
+    EINVAL: InvalidError,
+    ENOTFOUND: NotFoundError,
+    ECONFLICT: ConflictError,
+    EBUSY: BusyError,
+    EIO: IoError,
+    EMISUSE: MisuseError,
+    ENOMEM: NoMemError,
+    EINTERNAL: InternalError,
+}
+
+
+# --------------------------------------------------------------------------
+# Loading the library
+# --------------------------------------------------------------------------
+if sys.platform == "darwin":
+    _LIB_NAMES = ("libcrm.dylib",)
+elif os.name == "nt":
+    _LIB_NAMES = ("crm.dll", "libcrm.dll")
+else:
+    _LIB_NAMES = ("libcrm.so",)
+
+_REPO = Path(__file__).resolve().parent.parent.parent
+
+
+def _candidates():
+    env = os.environ.get("CRM_LIBRARY")
+    if env:
+        yield env
+        return
+    for build in ("build/default", "build/debug", "build/asan", "build"):
+        for sub in ("src", ""):
+            for name in _LIB_NAMES:
+                path = _REPO / build / sub / name
+                if path.is_file():
+                    yield str(path)
+    found = ctypes.util.find_library("crm")
+    if found:
+        yield found
+
+
+def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
+    c_char_p, c_void_p, c_int, c_int64 = ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int64
+    out_p = ctypes.POINTER(c_void_p)  # char ** kept as void* so we can free it
+
+    def fn(name, restype, *argtypes):
+        f = getattr(lib, name)
+        f.restype = restype
+        f.argtypes = list(argtypes)
+
+    fn("crm_version", c_char_p)
+    fn("crm_status_name", c_char_p, c_int)
+    fn("crm_last_error", c_char_p)
+    fn("crm_open", c_int, c_char_p, c_char_p, ctypes.POINTER(c_void_p))
+    fn("crm_close", None, c_void_p)
+    fn("crm_free", None, c_void_p)
+    fn("crm_create", c_int, c_void_p, c_char_p, c_char_p, out_p)
+    fn("crm_get", c_int, c_void_p, c_char_p, c_int64, out_p)
+    fn("crm_replace", c_int, c_void_p, c_char_p, c_int64, c_char_p, out_p)
+    fn("crm_update", c_int, c_void_p, c_char_p, c_int64, c_char_p, out_p)
+    fn("crm_delete", c_int, c_void_p, c_char_p, c_int64)
+    fn("crm_list", c_int, c_void_p, c_char_p, c_char_p, out_p)
+    return lib
+
+
+_lib: Optional[ctypes.CDLL] = None
+_lib_lock = threading.Lock()
+
+
+def library() -> ctypes.CDLL:
+    """The loaded libcrm with every function of crm.h declared."""
+    global _lib
+    with _lib_lock:
+        if _lib is None:
+            tried = []
+            for path in _candidates():
+                try:
+                    _lib = _declare(ctypes.CDLL(path))
+                    break
+                except OSError as exc:
+                    tried.append(f"{path}: {exc}")
+            if _lib is None:
+                detail = "; ".join(tried) if tried else "no candidate found"
+                raise OSError("cannot load libcrm (set CRM_LIBRARY to its path): " + detail)
+        return _lib
+
+
+def version() -> str:
+    """The version of the loaded library, "MAJOR.MINOR.PATCH"."""
+    return library().crm_version().decode("utf-8")
+
+
+def status_name(status: int) -> str:
+    """The code string of a status ("ok", "invalid", ...)."""
+    return library().crm_status_name(status).decode("utf-8")
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+def _encode(value: Optional[Json]) -> Optional[bytes]:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _raise(status: int) -> None:
+    """Raises the exception for a failed call, from the thread's last error."""
+    lib = library()
+    raw = lib.crm_last_error()
+    code, message, errors = status_name(status), "", []
+    if raw is not None:
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            code = data.get("code", code)
+            message = data.get("message", "") or ""
+            errors = data.get("errors") or []
+        except (ValueError, AttributeError):
+            message = raw.decode("utf-8", "replace")
+    cls = _ERROR_CLASSES.get(status, InternalError)
+    raise cls(code, message, errors, status)
+
+
+def _take(ptr: ctypes.c_void_p) -> Any:
+    """Reads the JSON text the library handed out, frees it, parses it."""
+    if not ptr.value:
+        raise InternalError("internal", "the library returned no JSON", [], EINTERNAL)
+    try:
+        text = ctypes.string_at(ptr.value).decode("utf-8")
+    finally:
+        library().crm_free(ptr)
+    return json.loads(text)
+
+
+# --------------------------------------------------------------------------
+# Engine
+# --------------------------------------------------------------------------
+class Engine:
+    """An open crm database. Use as a context manager, or call close()."""
+
+    def __init__(self, path: Union[str, os.PathLike] = ":memory:", **options: Any) -> None:
+        self._handle: Optional[int] = None
+        self.path = os.fspath(path)
+        lib = library()
+        handle = ctypes.c_void_p()
+        opts = _encode(options) if options else None
+        status = lib.crm_open(os.fsencode(path), opts, ctypes.byref(handle))
+        if status != OK:
+            _raise(status)
+        self._handle = handle.value
+
+    @classmethod
+    def open(cls, path: Union[str, os.PathLike] = ":memory:", **options: Any) -> "Engine":
+        """Opens `path` (created when missing) or ":memory:". Options:
+        credit_rate (str), max_refusals, credit_limit_multiplier, busy_timeout_ms."""
+        return cls(path, **options)
+
+    # Lifecycle --------------------------------------------------------------
+    def close(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle:
+            library().crm_close(handle)
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<crm.Engine {self.path!r} {state}>"
+
+    # CRUD -------------------------------------------------------------------
+    # A closed engine passes NULL, which the library answers with misuse.
+    def create(self, collection: str, obj: Json) -> dict:
+        out = ctypes.c_void_p()
+        status = library().crm_create(self._handle, collection.encode("utf-8"), _encode(obj),
+                                      ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+    def get(self, collection: str, id: int) -> dict:
+        out = ctypes.c_void_p()
+        status = library().crm_get(self._handle, collection.encode("utf-8"), id, ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+    def replace(self, collection: str, id: int, obj: Json) -> dict:
+        out = ctypes.c_void_p()
+        status = library().crm_replace(self._handle, collection.encode("utf-8"), id, _encode(obj),
+                                       ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+    def update(self, collection: str, id: int, patch: Json) -> dict:
+        out = ctypes.c_void_p()
+        status = library().crm_update(self._handle, collection.encode("utf-8"), id, _encode(patch),
+                                      ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+    def delete(self, collection: str, id: int) -> None:
+        status = library().crm_delete(self._handle, collection.encode("utf-8"), id)
+        if status != OK:
+            _raise(status)
+
+    def list(self, collection: str, query: Optional[Json] = None) -> dict:
+        out = ctypes.c_void_p()
+        status = library().crm_list(self._handle, collection.encode("utf-8"), _encode(query),
+                                    ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+
+def open(path: Union[str, os.PathLike] = ":memory:", **options: Any) -> Engine:  # noqa: A001
+    """Opens an engine; same as Engine(path, **options)."""
+    return Engine(path, **options)
