@@ -51,17 +51,24 @@ json::object page_json(const Page<T>& p) {
     return o;
 }
 
-template <class T, class Rows>
-Page<T> make_page(const query::ListPlan& plan, Rows&& result) {
+template <class T>
+Page<T> make_page(const query::ListPlan& plan, storage::ListResult<T>&& result, const query::CursorKey& key) {
     Page<T> page;
     page.count = result.count;
     page.results = std::move(result.rows);
-    if (plan.style == query::PagingStyle::page) {
-        page.page = plan.page;
-        page.page_size = plan.page_size;
-    } else {
-        page.offset = plan.offset;
-        page.limit = plan.limit;
+    if (result.has_more) page.next_cursor = query::encode_cursor(key, plan.binding, result.last);
+    switch (plan.style) {
+        case query::PagingStyle::page:
+            page.page = plan.page;
+            page.page_size = plan.page_size;
+            break;
+        case query::PagingStyle::offset:
+            page.offset = plan.offset;
+            page.limit = plan.limit;
+            break;
+        case query::PagingStyle::cursor:
+            (plan.cursor_with_limit ? page.limit : page.page_size) = plan.take();
+            break;
     }
     return page;
 }
@@ -71,6 +78,7 @@ Page<T> make_page(const query::ListPlan& plan, Rows&& result) {
 struct Engine::Impl {
     Options options;
     std::unique_ptr<storage::Store> store;
+    query::CursorKey cursor_key{};
     std::mutex mutex;
 
     // Runs f inside one write transaction under the engine's lock.
@@ -184,11 +192,11 @@ struct Engine::Impl {
     }
 
     Page<Customer> list_customers(const Query& q) {
-        auto plan = query::plan_list(query::customers_decl(), q.json());
+        auto plan = query::plan_list(query::customers_decl(), q.json(), cursor_key);
         auto result = read(plan.count, [&] { return store->list_customers(plan); });
         const Date d = today();
         for (auto& c : result.rows) domain::compute_derived(c, d);
-        return make_page<Customer>(plan, std::move(result));
+        return make_page(plan, std::move(result), cursor_key);
     }
 };
 
@@ -246,6 +254,7 @@ Engine::Engine(const std::string& path, Options options) : impl_(std::make_uniqu
     options.validate();
     impl_->options = std::move(options);
     impl_->store = storage::open_sqlite_store(path, impl_->options);
+    impl_->cursor_key = impl_->store->cursor_key();
 }
 
 Engine::~Engine() = default;

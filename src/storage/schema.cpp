@@ -71,8 +71,11 @@ CREATE UNIQUE INDEX customers_uuid ON customers (uuid);
 CREATE UNIQUE INDEX customers_email ON customers (email);
 CREATE UNIQUE INDEX customers_loyalty_card ON customers (loyalty_card);
 )sql",
-    // 2: coupons as rows (so `coupon` filters use an index), filled from the
-    // JSON column; the default ordering's index.
+    // 2: listing. Coupons as rows (so `coupon` filters use an index), filled
+    // from the JSON column; indexes for the default orderings and common
+    // filters, on the same expressions the queries sort by; a row count kept
+    // by triggers (an unfiltered count costs nothing); the full-text index
+    // behind `q`, kept in sync by triggers; the key that signs cursors.
     R"sql(
 CREATE TABLE customer_coupons (
     code TEXT NOT NULL,
@@ -82,8 +85,53 @@ CREATE TABLE customer_coupons (
 CREATE INDEX customer_coupons_customer ON customer_coupons (customer_id);
 INSERT INTO customer_coupons (code, customer_id)
     SELECT DISTINCT j.value, c.id FROM customers c, json_each(c.coupons) j;
+
 CREATE INDEX customers_default_order ON customers (
-    company_name COLLATE NOCASE, last_name COLLATE NOCASE, first_name COLLATE NOCASE, id);
+    ifnull(company_name, '') COLLATE NOCASE, ifnull(last_name, '') COLLATE NOCASE,
+    ifnull(first_name, '') COLLATE NOCASE, id);
+CREATE INDEX customers_name_order ON customers (
+    ifnull(last_name, '') COLLATE NOCASE, ifnull(first_name, '') COLLATE NOCASE, id);
+CREATE INDEX customers_first_name ON customers (ifnull(first_name, '') COLLATE NOCASE);
+CREATE INDEX customers_channel_code ON customers (ifnull(channel_code, '') COLLATE NOCASE);
+CREATE INDEX customers_created_at ON customers (created_at);
+
+CREATE TABLE row_counts (collection TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO row_counts (collection, n) SELECT 'customers', count(*) FROM customers;
+CREATE TRIGGER customers_count_insert AFTER INSERT ON customers BEGIN
+    UPDATE row_counts SET n = n + 1 WHERE collection = 'customers';
+END;
+CREATE TRIGGER customers_count_delete AFTER DELETE ON customers BEGIN
+    UPDATE row_counts SET n = n - 1 WHERE collection = 'customers';
+END;
+
+CREATE VIRTUAL TABLE customers_fts USING fts5(
+    first_name, last_name, company_name, email, phone,
+    tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER customers_fts_insert AFTER INSERT ON customers BEGIN
+    INSERT INTO customers_fts (rowid, first_name, last_name, company_name, email, phone)
+    VALUES (new.id, new.first_name, new.last_name, new.company_name, new.email,
+            new.phone || ' ' || replace(replace(replace(replace(replace(replace(
+                new.phone, ' ', ''), '-', ''), '.', ''), '(', ''), ')', ''), '+', ''));
+END;
+CREATE TRIGGER customers_fts_update AFTER UPDATE OF first_name, last_name, company_name, email, phone
+ON customers BEGIN
+    DELETE FROM customers_fts WHERE rowid = old.id;
+    INSERT INTO customers_fts (rowid, first_name, last_name, company_name, email, phone)
+    VALUES (new.id, new.first_name, new.last_name, new.company_name, new.email,
+            new.phone || ' ' || replace(replace(replace(replace(replace(replace(
+                new.phone, ' ', ''), '-', ''), '.', ''), '(', ''), ')', ''), '+', ''));
+END;
+CREATE TRIGGER customers_fts_delete AFTER DELETE ON customers BEGIN
+    DELETE FROM customers_fts WHERE rowid = old.id;
+END;
+INSERT INTO customers_fts (rowid, first_name, last_name, company_name, email, phone)
+    SELECT id, first_name, last_name, company_name, email,
+           phone || ' ' || replace(replace(replace(replace(replace(replace(
+               phone, ' ', ''), '-', ''), '.', ''), '(', ''), ')', ''), '+', '')
+    FROM customers;
+
+CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+INSERT INTO crm_meta (key, value) VALUES ('cursor_key', randomblob(16));
 )sql",
 };
 

@@ -1,5 +1,6 @@
 // The SQLite backend: renders plans to SQL with bound parameters only.
 // This folder is the only place that knows SQLite.
+#include "storage/list_sql.hpp"
 #include "storage/schema.hpp"
 #include "storage/store.hpp"
 
@@ -15,7 +16,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <unordered_map>
@@ -140,7 +143,8 @@ constexpr const char* kCustomerColumns =
     "user_type, channel_id, channel_code, erp_code, crm_id, ref_id, account, loyalty_card, coupons, date_joined, "
     "attributes, extra_field, localized_attributes, credit_cents, refusal_count, last_payment_date, "
     "last_payment_cents, average_basket_cents, created_at, updated_at";
-constexpr int kWritableColumnCount = 39;  // all but id
+constexpr int kCustomerColumnCount = 40;
+constexpr int kWritableColumnCount = kCustomerColumnCount - 1;  // all but id
 
 Customer read_customer(SQLite::Statement& q) {
     Customer c;
@@ -244,21 +248,77 @@ std::string placeholders(int n) {
     return s;
 }
 
-// The SQL expression a declared field sorts by. Only fields listed here can
-// reach SQL, whatever a plan holds.
-std::string sort_expression(const query::FieldDecl& f) {
-    static const std::unordered_map<std::string_view, std::string> columns = [] {
-        std::unordered_map<std::string_view, std::string> m;
-        for (std::string_view text : {"first_name", "last_name", "company_name", "email", "channel_code"})
-            m.emplace(text, std::string(text) + " COLLATE NOCASE");
-        for (std::string_view plain :
-             {"id", "status", "date_of_birth", "date_joined", "credit_cents", "created_at", "updated_at"})
-            m.emplace(plain, std::string(plain));
-        return m;
-    }();
-    auto it = columns.find(f.name);
-    if (it == columns.end()) throw Error(Status::internal, fmt::format("no sort column for field {}", f.name));
-    return it->second;
+// The customers table as the list renderer sees it.
+constexpr ColumnDecl kCustomerColumnDecls[] = {
+    {"id", "id", ColumnKind::plain},
+    {"uuid", "uuid", ColumnKind::text},
+    {"kind", "kind", ColumnKind::text},
+    {"first_name", "first_name", ColumnKind::nocase_text},
+    {"last_name", "last_name", ColumnKind::nocase_text},
+    {"company_name", "company_name", ColumnKind::nocase_text},
+    {"email", "email", ColumnKind::lower_text},
+    {"phone", "phone", ColumnKind::text},
+    {"mobile", "mobile", ColumnKind::text},
+    {"gender", "gender", ColumnKind::text},
+    {"date_of_birth", "date_of_birth", ColumnKind::date_text},
+    {"note", "note", ColumnKind::text},
+    {"status", "status", ColumnKind::plain},
+    {"is_active", "is_active", ColumnKind::plain},
+    {"archived", "archived", ColumnKind::plain},
+    {"archived_at", "archived_at", ColumnKind::timestamp},
+    {"accepts_marketing", "accepts_marketing", ColumnKind::plain},
+    {"email_allowed", "email_allowed", ColumnKind::plain},
+    {"sms_allowed", "sms_allowed", ColumnKind::plain},
+    {"call_allowed", "call_allowed", ColumnKind::plain},
+    {"user_type", "user_type", ColumnKind::text},
+    {"channel_id", "channel_id", ColumnKind::plain},
+    {"channel_code", "channel_code", ColumnKind::nocase_text},
+    {"erp_code", "erp_code", ColumnKind::text},
+    {"crm_id", "crm_id", ColumnKind::text},
+    {"ref_id", "ref_id", ColumnKind::text},
+    {"account", "account", ColumnKind::text},
+    {"loyalty_card", "loyalty_card", ColumnKind::text},
+    {"date_joined", "date_joined", ColumnKind::timestamp},
+    {"attributes", "attributes", ColumnKind::json},
+    {"extra_field", "extra_field", ColumnKind::json},
+    {"localized_attributes", "localized_attributes", ColumnKind::json},
+    {"credit_cents", "credit_cents", ColumnKind::plain},
+    {"refusal_count", "refusal_count", ColumnKind::plain},
+    {"last_payment_date", "last_payment_date", ColumnKind::date_text},
+    {"last_payment_cents", "last_payment_cents", ColumnKind::plain},
+    {"average_basket_cents", "average_basket_cents", ColumnKind::plain},
+    {"created_at", "created_at", ColumnKind::timestamp},
+    {"updated_at", "updated_at", ColumnKind::timestamp},
+};
+
+const TableDecl kCustomersTable{
+    "customers",
+    kCustomerColumnDecls,
+    "id IN (SELECT customer_id FROM customer_coupons WHERE code = {})",
+    "id NOT IN (SELECT customer_id FROM customer_coupons WHERE code IN ({}))",
+    "id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH {})",
+};
+
+void bind_all(SQLite::Statement& s, const std::vector<Bind>& binds) {
+    int i = 1;
+    for (const auto& b : binds) {
+        std::visit(
+            [&](const auto& v) {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, std::nullptr_t>)
+                    s.bind(i);
+                else
+                    s.bind(i, v);
+            },
+            b);
+        ++i;
+    }
+}
+
+json::value key_value(const SQLite::Column& c) {
+    if (c.isInteger()) return json::value(c.getInt64());
+    if (c.isNull()) return json::value(nullptr);
+    return json::value(c.getString());
 }
 
 // --- the store -----------------------------------------------------------
@@ -354,33 +414,41 @@ public:
         });
     }
 
+    query::CursorKey cursor_key() override {
+        return guarded([&] {
+            SQLite::Statement q(db_, "SELECT value FROM crm_meta WHERE key = 'cursor_key'");
+            query::CursorKey key{};
+            if (!q.executeStep() || q.getColumn(0).getBytes() != static_cast<int>(key.size()))
+                throw IoError("the database has no valid cursor key: not a crm database");
+            std::memcpy(key.data(), q.getColumn(0).getBlob(), key.size());
+            return key;
+        });
+    }
+
     ListResult<Customer> list_customers(const query::ListPlan& plan) override {
         return guarded([&] {
-            std::string order;
-            for (const auto& k : plan.order)
-                order += fmt::format("{} {}, ", sort_expression(*k.field), k.descending ? "DESC" : "ASC");
-            order += "id ASC";
+            RenderedList sql = render_list(kCustomersTable, kCustomerColumns, plan);
             ListResult<Customer> out;
-            auto& s = statement(
-                fmt::format("SELECT {} FROM customers ORDER BY {} LIMIT ? OFFSET ?", kCustomerColumns, order));
+            auto& s = statement(sql.sql);
             Reset r{s};
+            bind_all(s, sql.binds);
             const std::int64_t take = plan.take();
-            s.bind(1, static_cast<std::int64_t>(take + 1));  // one more row tells whether a next page exists
-            s.bind(2, static_cast<std::int64_t>(plan.skip()));
-            out.rows.reserve(static_cast<std::size_t>(take));
+            out.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(take, 1000)));
+            const int first_key = kCustomerColumnCount;
             while (s.executeStep()) {
                 if (static_cast<std::int64_t>(out.rows.size()) == take) {
                     out.has_more = true;
                     break;
                 }
                 out.rows.push_back(read_customer(s));
+                if (static_cast<std::int64_t>(out.rows.size()) == take) {  // the page's last row: keep its keys
+                    out.last.id = out.rows.back().id;
+                    out.last.sort_values.clear();
+                    for (int i = 0; i < sql.sort_key_count; ++i)
+                        out.last.sort_values.push_back(key_value(s.getColumn(first_key + i)));
+                }
             }
-            if (plan.count) {
-                auto& c = statement("SELECT count(*) FROM customers");
-                Reset rc{c};
-                c.executeStep();
-                out.count = c.getColumn(0).getInt64();
-            }
+            if (plan.count) out.count = count(sql, "customers");
             return out;
         });
     }
@@ -407,6 +475,22 @@ private:
         } catch (const SQLite::Exception& e) {
             throw IoError(fmt::format("cannot open '{}': {}", path, e.what()));
         }
+    }
+
+    // The count of a list: kept by triggers when unfiltered, else counted.
+    std::int64_t count(const RenderedList& sql, const char* collection) {
+        if (sql.count_sql.empty()) {
+            auto& c = statement("SELECT n FROM row_counts WHERE collection = ?");
+            Reset r{c};
+            c.bind(1, collection);
+            if (!c.executeStep()) throw Error(Status::internal, "no row count kept for this collection");
+            return c.getColumn(0).getInt64();
+        }
+        auto& c = statement(sql.count_sql);
+        Reset r{c};
+        bind_all(c, sql.count_binds);
+        c.executeStep();
+        return c.getColumn(0).getInt64();
     }
 
     // A prepared statement kept for the connection's life, keyed by its SQL.

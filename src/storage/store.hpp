@@ -31,6 +31,9 @@ struct ListResult {
     std::vector<T> rows;
     std::optional<std::int64_t> count;  ///< nullopt when the plan skips counting
     bool has_more = false;              ///< rows exist past this page
+    /// Where the page ends, for its next_cursor: the last row's sort key
+    /// values and id (set when has_more).
+    query::CursorPosition last;
 };
 
 class Store {
@@ -40,6 +43,9 @@ public:
     /// Starts a transaction; a write one takes the write lock at once
     /// (waiting up to the busy timeout, then BusyError).
     virtual std::unique_ptr<Transaction> begin(bool write) = 0;
+
+    /// The database's own key for signing list cursors.
+    virtual query::CursorKey cursor_key() = 0;
 
     // --- customers (inside a transaction) ---
     /// Inserts `c` (already validated), assigning c.id. Unique email or

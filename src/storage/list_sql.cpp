@@ -1,0 +1,256 @@
+#include "storage/list_sql.hpp"
+
+#include <crm/error.hpp>
+
+#include <fmt/format.h>
+
+namespace crm::storage {
+
+namespace {
+
+using query::Op;
+
+const ColumnDecl& column_of(const TableDecl& t, const query::FieldDecl& f) {
+    for (const auto& c : t.columns)
+        if (c.field == f.name) return c;
+    throw Error(Status::internal, fmt::format("{} has no column for field {}", t.table, f.name));
+}
+
+// The expression a column sorts by; never NULL, so keyset comparisons and
+// row values work (NULL text sorts as '', which no stored text equals: empty
+// strings are stored as NULL).
+std::string sort_expr(const ColumnDecl& c) {
+    switch (c.kind) {
+        case ColumnKind::text:
+        case ColumnKind::nocase_text:
+        case ColumnKind::lower_text: return fmt::format("ifnull({}, '') COLLATE NOCASE", c.column);
+        case ColumnKind::date_text: return fmt::format("ifnull({}, '')", c.column);
+        default: return std::string(c.column);
+    }
+}
+
+class Renderer {
+public:
+    explicit Renderer(const TableDecl& t) : t_(t) {}
+
+    std::string where;
+    std::vector<Bind> binds;
+
+    void add(const std::string& condition) { where += (where.empty() ? "" : " AND ") + condition; }
+
+    std::string bind(const query::Value& v) {
+        std::visit(
+            [&](const auto& x) {
+                using T = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::string>)
+                    binds.emplace_back(x);
+                else if constexpr (std::is_same_v<T, Date>)
+                    binds.emplace_back(format_date(x));
+                else
+                    binds.emplace_back(static_cast<std::int64_t>(x.time_since_epoch().count()));
+            },
+            v);
+        return "?";
+    }
+
+    std::string bind_text(std::string s) {
+        binds.emplace_back(std::move(s));
+        return "?";
+    }
+
+    std::string bind_list(const std::vector<query::Value>& vs) {
+        std::string out;
+        for (const auto& v : vs) out += (out.empty() ? "" : ", ") + bind(v);
+        return out;
+    }
+
+    void filter(const query::Filter& f) {
+        switch (f.op) {
+            case Op::has_coupon: return add(fmt::format(fmt::runtime(t_.has_coupon_sql), bind(f.values.at(0))));
+            case Op::lacks_coupon: return add(fmt::format(fmt::runtime(t_.lacks_coupon_sql), bind_list(f.values)));
+            case Op::search: return add(fmt::format(fmt::runtime(t_.search_sql), bind_text(match_text(f))));
+            default: break;
+        }
+        const ColumnDecl& c = column_of(t_, *f.field);
+        const std::string col(c.column);
+        const bool nocase = c.kind == ColumnKind::nocase_text;
+        const std::string key = sort_expr(c);  // the indexed expression of nocase columns
+        switch (f.op) {
+            case Op::eq:
+                // `+col`: an exact (case-sensitive) check that SQLite must not
+                // propagate as a constant into the indexed expression.
+                if (nocase) return add(fmt::format("{} = {} AND +{} = {}", key, bind(f.values[0]), col, bind(f.values[0])));
+                return add(fmt::format("{} = {}", col, bind(f.values[0])));
+            case Op::ne: return add(fmt::format("{} IS NOT {}", col, bind(f.values[0])));
+            case Op::in:
+                if (f.values.size() == 1) return filter({f.field, Op::eq, f.values, {}});
+                if (nocase)
+                    return add(fmt::format("{} IN ({}) AND +{} IN ({})", key, bind_list(f.values), col, bind_list(f.values)));
+                return add(fmt::format("{} IN ({})", col, bind_list(f.values)));
+            case Op::not_in:
+                if (f.values.size() == 1) return filter({f.field, Op::ne, f.values, {}});
+                return add(fmt::format("({} IS NULL OR {} NOT IN ({}))", col, col, bind_list(f.values)));
+            case Op::startswith:
+            case Op::istartswith: return prefix(c, f.op == Op::istartswith, std::get<std::string>(f.values[0]));
+            case Op::contains: return add(fmt::format("instr({}, {}) > 0", col, bind(f.values[0])));
+            case Op::icontains: return add(fmt::format("instr(lower({}), {}) > 0", col, bind(f.values[0])));
+            case Op::gt: return add(fmt::format("{} > {}", col, bind(f.values[0])));
+            case Op::gte: return add(fmt::format("{} >= {}", col, bind(f.values[0])));
+            case Op::lt: return add(fmt::format("{} < {}", col, bind(f.values[0])));
+            case Op::lte: return add(fmt::format("{} <= {}", col, bind(f.values[0])));
+            case Op::is_null: return add(fmt::format("{} IS NULL", col));
+            case Op::not_null: return add(fmt::format("{} IS NOT NULL", col));
+            case Op::json_eq: {
+                std::string path = bind_text(fmt::format("$.\"{}\"", f.json_key));  // binds in order: path, value
+                std::string value = bind(f.values[0]);
+                return add(fmt::format("CAST(json_extract({}, {}) AS TEXT) = {}", col, path, value));
+            }
+            default: break;
+        }
+        throw Error(Status::internal, "unhandled filter");
+    }
+
+    // Keyset branch `i` of the rows strictly after `after`: equal on the
+    // first i sort keys and past it on key i (or, for i == keys.size(),
+    // equal on all and past its id).
+    void after(const query::ListPlan& plan, const std::vector<std::string>& keys, std::size_t i) {
+        const auto& values = plan.after->sort_values;
+        auto value = [&](std::size_t j) -> std::string {
+            const auto& v = values[j];
+            if (v.is_int64()) return bind(query::Value{v.get_int64()});
+            if (v.is_string()) return bind_text(std::string(v.get_string()));
+            throw InvalidError("1 field is invalid", {{"cursor", "is not a cursor of this query"}});
+        };
+        for (std::size_t j = 0; j < i; ++j) add(fmt::format("{} = {}", keys[j], value(j)));
+        if (i < keys.size())
+            add(fmt::format("{} {} {}", keys[i], plan.order[i].descending ? "<" : ">", value(i)));
+        else
+            add(fmt::format("id > {}", bind(query::Value{plan.after->id})));
+    }
+
+private:
+    // A prefix match as a range on the column's index, plus an exact check
+    // where the range is wider than the match.
+    void prefix(const ColumnDecl& c, bool ignore_case, const std::string& p) {
+        const std::string col(c.column);
+        if (c.kind == ColumnKind::nocase_text || c.kind == ColumnKind::lower_text) {
+            const std::string key = c.kind == ColumnKind::lower_text ? col : sort_expr(c);
+            std::string lo = c.kind == ColumnKind::lower_text || ignore_case ? p : lower(p);
+            std::string hi = prefix_upper_bound(lo);
+            if (lo.empty())
+                add(fmt::format("{} IS NOT NULL", col));
+            else
+                add(fmt::format("{} >= {}", key, bind_text(lo)));
+            if (!hi.empty()) add(fmt::format("{} < {}", key, bind_text(hi)));
+            if (!ignore_case && c.kind == ColumnKind::nocase_text)
+                add(fmt::format("instr({}, {}) = 1", col, bind_text(p)));
+            return;
+        }
+        if (ignore_case)
+            add(fmt::format("instr(lower({}), {}) = 1", col, bind_text(p)));
+        else
+            add(fmt::format("instr({}, {}) = 1", col, bind_text(p)));
+    }
+
+    static std::string lower(std::string s) {
+        for (char& ch : s)
+            if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+        return s;
+    }
+
+    // FTS5 query: every word as a quoted prefix term, all required.
+    static std::string match_text(const query::Filter& f) {
+        std::string out;
+        for (const auto& v : f.values) {
+            std::string word = std::get<std::string>(v);
+            std::string quoted;
+            for (char ch : word) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+            out += (out.empty() ? "" : " AND ") + ("\"" + quoted + "\"*");
+        }
+        return out;
+    }
+
+    const TableDecl& t_;
+};
+
+}  // namespace
+
+std::string prefix_upper_bound(std::string_view prefix) {
+    std::string hi(prefix);
+    while (!hi.empty()) {
+        auto last = static_cast<unsigned char>(hi.back());
+        if (last < 0xFF) {
+            ++last;
+            // NOCASE folds A-Z to a-z: a bound byte in A-Z would compare as
+            // its lower-case twin, so step over the whole range.
+            if (last >= 'A' && last <= 'Z') last = '[';
+            hi.back() = static_cast<char>(last);
+            return hi;
+        }
+        hi.pop_back();
+    }
+    return hi;
+}
+
+RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan) {
+    RenderedList out;
+    std::vector<std::string> keys;  // the sort expressions, in order
+    std::string extra;              // the sort keys as extra result columns k0, k1...
+    for (std::size_t i = 0; i < plan.order.size(); ++i) {
+        keys.push_back(sort_expr(column_of(table, *plan.order[i].field)));
+        extra += fmt::format(", {} AS k{}", keys.back(), i);
+    }
+    auto order_by = [&](std::size_t from, bool outer) {
+        std::string order;
+        for (std::size_t i = from; i < keys.size(); ++i) {
+            std::string term = outer ? fmt::format("k{}", i) : keys[i];
+            if (outer && keys[i].ends_with("COLLATE NOCASE")) term += " COLLATE NOCASE";
+            order += fmt::format("{} {}, ", term, plan.order[i].descending ? "DESC" : "ASC");
+        }
+        return order + "id ASC";
+    };
+    const std::int64_t rows = plan.take() + 1;  // one more row says a next page exists
+
+    if (!plan.after) {
+        Renderer r(table);
+        for (const auto& f : plan.filters) r.filter(f);
+        if (plan.count && !plan.filters.empty()) {
+            out.count_sql = fmt::format("SELECT count(*) FROM {} WHERE {}", table.table, r.where);
+            out.count_binds = r.binds;
+        }
+        out.sql = fmt::format("SELECT {}{} FROM {}{}{} ORDER BY {} LIMIT ? OFFSET ?", select_columns, extra,
+                              table.table, r.where.empty() ? "" : " WHERE ", r.where, order_by(0, false));
+        out.binds = std::move(r.binds);
+        out.binds.emplace_back(rows);
+        out.binds.emplace_back(plan.skip());
+    } else {
+        // Keyset paging as a union of disjoint branches, one per sort key,
+        // each a seek on an index of the keys that reads at most `rows` rows:
+        // the cost does not grow with the depth of the page.
+        std::string sql;
+        for (std::size_t i = keys.size() + 1; i-- > 0;) {
+            Renderer r(table);
+            for (const auto& f : plan.filters) r.filter(f);
+            r.after(plan, keys, i);
+            // Keys fixed by equality stay out of the branch's ORDER BY, so
+            // SQLite sees that the index already gives the order.
+            sql += fmt::format("{}SELECT * FROM (SELECT {}{} FROM {} WHERE {} ORDER BY {} LIMIT ?)",
+                               sql.empty() ? "" : " UNION ALL ", select_columns, extra, table.table, r.where,
+                               order_by(i, false));
+            for (auto& b : r.binds) out.binds.push_back(std::move(b));
+            out.binds.emplace_back(rows);
+        }
+        out.sql = fmt::format("{} ORDER BY {} LIMIT ?", sql, order_by(0, true));
+        out.binds.emplace_back(rows);
+        if (plan.count && !plan.filters.empty()) {
+            Renderer r(table);
+            for (const auto& f : plan.filters) r.filter(f);
+            out.count_sql = fmt::format("SELECT count(*) FROM {} WHERE {}", table.table, r.where);
+            out.count_binds = std::move(r.binds);
+        }
+    }
+    out.sort_key_count = static_cast<int>(keys.size());
+    return out;
+}
+
+}  // namespace crm::storage

@@ -1,0 +1,61 @@
+// storage/list_sql.hpp - renders a ListPlan to SQLite SQL.
+//
+// Identifiers come only from a table's fixed column declarations (below, as
+// data); every value is a bound parameter.
+#pragma once
+
+#include "query/list_plan.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace crm::storage {
+
+/// How a field is stored, which decides how it sorts and matches.
+enum class ColumnKind {
+    plain,        ///< integers, booleans (0/1), NOT NULL or compared as is
+    text,         ///< text, no index
+    nocase_text,  ///< text sorted and indexed as ifnull(col, '') COLLATE NOCASE
+    lower_text,   ///< text stored lower-case with a binary index (email)
+    date_text,    ///< 'YYYY-MM-DD'
+    timestamp,    ///< integer microseconds
+    json,         ///< a JSON object as text
+};
+
+struct ColumnDecl {
+    std::string_view field;   ///< the query layer's field name
+    std::string_view column;  ///< the SQL column
+    ColumnKind kind;
+};
+
+struct TableDecl {
+    std::string_view table;
+    std::span<const ColumnDecl> columns;
+    /// Fixed SQL for the collection-specific filters ("" when the table has none).
+    std::string_view has_coupon_sql;   ///< "id IN (... code = ?)"
+    std::string_view lacks_coupon_sql; ///< "id NOT IN (... code IN (" + placeholders + "))"
+    std::string_view search_sql;       ///< "id IN (... MATCH ?)"
+};
+
+using Bind = std::variant<std::nullptr_t, std::int64_t, std::string>;
+
+struct RenderedList {
+    std::string sql;         ///< SELECT columns..., sort keys... (take + 1 rows)
+    std::vector<Bind> binds;
+    std::string count_sql;   ///< empty when the plan skips counting or no filter applies
+    std::vector<Bind> count_binds;
+    int sort_key_count = 0;  ///< how many sort key columns follow `select_columns`
+};
+
+/// The SELECT of one page of `plan` and, when filtered, its count.
+RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan);
+
+/// The smallest string above every string starting with `prefix` under
+/// NOCASE and binary comparison; empty when there is none.
+std::string prefix_upper_bound(std::string_view prefix);
+
+}  // namespace crm::storage
