@@ -366,7 +366,7 @@ public:
                             placeholders(kWritableColumnCount));
             auto& s = statement(sql);
             bind_customer(s, c, 1);
-            run_unique(s);
+            run_unique(s, c);
             c.id = db_.getLastInsertRowid();
             write_coupons(c, false);
         });
@@ -400,7 +400,7 @@ public:
             auto& s = statement(sql);
             bind_customer(s, c, 1);
             s.bind(kWritableColumnCount + 1, static_cast<std::int64_t>(c.id));
-            run_unique(s);
+            run_unique(s, c);
             write_coupons(c, true);
         });
     }
@@ -503,16 +503,32 @@ private:
         return *it->second;
     }
 
-    // Runs a write; a unique constraint becomes a ConflictError naming the field.
-    void run_unique(SQLite::Statement& s) {
+    // Runs the insert or update of `c`; a unique constraint becomes a
+    // ConflictError naming every unique field that another customer holds.
+    void run_unique(SQLite::Statement& s, const Customer& c) {
         Reset r{s};
         try {
             s.exec();
         } catch (const SQLite::Exception& e) {
-            std::string field = unique_field(e);
-            if (field.empty()) throw;
-            throw ConflictError(fmt::format("{} is already used by another customer", field),
-                                {{field, "is already used by another customer"}});
+            if (unique_field(e).empty()) throw;
+            std::vector<FieldError> taken;
+            auto& q = statement(
+                "SELECT (SELECT 1 FROM customers WHERE email = ?1 AND id IS NOT ?3), "
+                "(SELECT 1 FROM customers WHERE loyalty_card = ?2 AND id IS NOT ?3), "
+                "(SELECT 1 FROM customers WHERE uuid = ?4 AND id IS NOT ?3)");
+            Reset rq{q};
+            bind_opt(q, 1, c.email);
+            bind_opt(q, 2, c.loyalty_card);
+            if (c.id > 0) q.bind(3, c.id); else q.bind(3);
+            q.bind(4, c.uuid);
+            q.executeStep();
+            if (!q.getColumn(0).isNull()) taken.push_back({"email", "is already used by another customer"});
+            if (!q.getColumn(1).isNull()) taken.push_back({"loyalty_card", "is already used by another customer"});
+            if (!q.getColumn(2).isNull()) taken.push_back({"uuid", "is already used by another customer"});
+            if (taken.empty()) taken.push_back({unique_field(e), "is already used by another customer"});
+            std::string message = taken.size() == 1 ? taken[0].field + " is already used by another customer"
+                                                    : std::to_string(taken.size()) + " fields are already used by other customers";
+            throw ConflictError(message, std::move(taken));
         }
     }
 
