@@ -27,15 +27,20 @@ bool valid_rate(std::string_view s) {
         if (c != '0') return false;  // 1.000 is 1; anything above is out of range
     return true;
 }
+// Appends every bad value of `o` to `errors`.
+void check(const Options& o, std::vector<FieldError>& errors) {
+    if (!valid_rate(o.credit_rate)) errors.push_back({"credit_rate", "must be a decimal string from 0 to 1, like \"0.5\""});
+    if (o.max_refusals < 0) errors.push_back({"max_refusals", "must be >= 0"});
+    if (o.credit_limit_multiplier < 0) errors.push_back({"credit_limit_multiplier", "must be >= 0"});
+    if (o.busy_timeout_ms < 0 || o.busy_timeout_ms > 2'147'483'647)
+        errors.push_back({"busy_timeout_ms", "must be from 0 to 2147483647"});
+}
+
 }  // namespace
 
 void Options::validate() const {
     std::vector<FieldError> errors;
-    if (!valid_rate(credit_rate)) errors.push_back({"credit_rate", "must be a decimal string from 0 to 1, like \"0.5\""});
-    if (max_refusals < 0) errors.push_back({"max_refusals", "must be >= 0"});
-    if (credit_limit_multiplier < 0) errors.push_back({"credit_limit_multiplier", "must be >= 0"});
-    if (busy_timeout_ms < 0 || busy_timeout_ms > 2'147'483'647)
-        errors.push_back({"busy_timeout_ms", "must be from 0 to 2147483647"});
+    check(*this, errors);
     if (!errors.empty()) throw InvalidError(std::move(errors));
 }
 
@@ -52,8 +57,8 @@ Options Options::from_json(const boost::json::value& jv) {
     r.integer("credit_limit_multiplier", o.credit_limit_multiplier);
     r.integer("busy_timeout_ms", o.busy_timeout_ms);
     r.finish();
+    check(o, errors);  // bad values are reported with unknown keys, all at once
     if (!errors.empty()) throw InvalidError(std::move(errors));
-    o.validate();
     return o;
 }
 
