@@ -81,14 +81,16 @@ json::value parse_json(const char* text, const char* what) {
     return v;
 }
 
-// Hands a malloc'ed copy of the serialised object to the caller (crm_free).
-char* hand_out(const json::value& v) {
-    std::string s = json::serialize(v);
+// Hands a malloc'ed copy of JSON text to the caller (crm_free).
+char* hand_out(std::string_view s) {
     char* out = static_cast<char*>(std::malloc(s.size() + 1));
     if (!out) throw std::bad_alloc();
-    std::memcpy(out, s.c_str(), s.size() + 1);
+    std::memcpy(out, s.data(), s.size());
+    out[s.size()] = '\0';
     return out;
 }
+
+char* hand_out(const json::value& v) { return hand_out(json::serialize(v)); }
 
 // Common shape: check pointers, clear the out-pointer, run.
 template <class F>
@@ -146,7 +148,7 @@ int crm_create(crm_engine* e, const char* collection, const char* json, char** o
 int crm_get(crm_engine* e, const char* collection, int64_t id, char** out_json) {
     return with_out(e, out_json, [&](crm::Engine& engine) {
         require(collection, "collection");
-        return json::value(engine.get(collection, id));
+        return engine.get_text(collection, id);
     });
 }
 
@@ -179,7 +181,7 @@ int crm_list(crm_engine* e, const char* collection, const char* query_json, char
         require(collection, "collection");
         crm::Query q;
         if (query_json) q = crm::Query::from_json(parse_json(query_json, "query_json"));
-        return json::value(engine.list(collection, q));
+        return engine.list_text(collection, q);
     });
 }
 

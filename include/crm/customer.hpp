@@ -75,6 +75,9 @@ CRM_API std::string_view to_string(UserType t) noexcept;
 
 /// The canonical JSON object of a customer (every field, nulls included).
 CRM_API void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const Customer& c);
+/// Appends the same object as JSON text, written directly (no intermediate
+/// boost::json::value: the fast path of reads).
+CRM_API void append_json(std::string& out, const Customer& c);
 /// Parses a customer from JSON. Read-only fields are ignored, unknown fields
 /// and wrongly typed values throw crm::InvalidError naming every such field.
 /// Rules such as lengths and formats are checked when the engine writes.

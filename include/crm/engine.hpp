@@ -90,6 +90,11 @@ public:
     /// The page object {"count","results","next_cursor", paging keys}.
     boost::json::object list(std::string_view collection, const Query& q = {});
 
+    // The same results as get() and list(), already serialised to JSON text:
+    // the reads' fast path (no intermediate boost::json::value).
+    std::string get_text(std::string_view collection, std::int64_t id);
+    std::string list_text(std::string_view collection, const Query& q = {});
+
     struct Impl;  ///< internal
 
 private:

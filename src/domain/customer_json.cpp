@@ -3,6 +3,7 @@
 #include <crm/error.hpp>
 
 #include "domain/customer_rules.hpp"
+#include "domain/json_text.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -25,60 +26,69 @@ std::string_view to_string(Gender g) noexcept {
 std::string_view to_string(UserType t) noexcept { return t == UserType::guest ? "guest" : "registered"; }
 
 namespace {
-json::value opt(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
-json::value opt(const std::optional<std::int64_t>& i) { return i ? json::value(*i) : json::value(nullptr); }
-json::value opt(const std::optional<Date>& d) { return d ? json::value(format_date(*d)) : json::value(nullptr); }
-json::value opt(const std::optional<Timestamp>& t) {
-    return t ? json::value(format_timestamp(*t)) : json::value(nullptr);
+
+// Every field of a customer's JSON, once, in output order; `out` is a
+// domain::JsonObject or a domain::JsonText.
+template <class Out>
+void write_fields(Out& out, const Customer& c) {
+    out.field("id", c.id);
+    out.field("uuid", c.uuid);
+    out.field("kind", to_string(c.kind));
+    out.field("first_name", c.first_name);
+    out.field("last_name", c.last_name);
+    out.field("company_name", c.company_name);
+    out.field("full_name", c.full_name);
+    out.field("email", c.email);
+    out.field("phone", c.phone);
+    out.field("mobile", c.mobile);
+    out.field("gender", to_string(c.gender));
+    out.field("date_of_birth", c.date_of_birth);
+    out.field("age", c.age);
+    out.field("note", c.note);
+    out.field("status", c.status);
+    out.field("is_active", c.is_active);
+    out.field("archived", c.archived);
+    out.field("archived_at", c.archived_at);
+    out.field("accepts_marketing", c.accepts_marketing);
+    out.field("email_allowed", c.email_allowed);
+    out.field("sms_allowed", c.sms_allowed);
+    out.field("call_allowed", c.call_allowed);
+    out.field("user_type", to_string(c.user_type));
+    out.field("channel_id", c.channel_id);
+    out.field("channel_code", c.channel_code);
+    out.field("erp_code", c.erp_code);
+    out.field("crm_id", c.crm_id);
+    out.field("ref_id", c.ref_id);
+    out.field("account", c.account);
+    out.field("loyalty_card", c.loyalty_card);
+    out.field("coupons", c.coupons);
+    out.field("date_joined", c.date_joined);
+    out.field("attributes", c.attributes);
+    out.field("extra_field", c.extra_field);
+    out.field("localized_attributes", c.localized_attributes);
+    out.field("credit_cents", c.credit_cents);
+    out.field("refusal_count", c.refusal_count);
+    out.field("last_payment_date", c.last_payment_date);
+    out.field("last_payment_cents", c.last_payment_cents);
+    out.field("average_basket_cents", c.average_basket_cents);
+    out.field("created_at", c.created_at);
+    out.field("updated_at", c.updated_at);
+    out.finish();
 }
+
 }  // namespace
 
 void tag_invoke(json::value_from_tag, json::value& jv, const Customer& c) {
-    json::object o(json::object(42, jv.storage()));
-    o.emplace("id", c.id);
-    o.emplace("uuid", c.uuid);
-    o.emplace("kind", to_string(c.kind));
-    o.emplace("first_name", opt(c.first_name));
-    o.emplace("last_name", opt(c.last_name));
-    o.emplace("company_name", opt(c.company_name));
-    o.emplace("full_name", c.full_name);
-    o.emplace("email", opt(c.email));
-    o.emplace("phone", opt(c.phone));
-    o.emplace("mobile", opt(c.mobile));
-    o.emplace("gender", to_string(c.gender));
-    o.emplace("date_of_birth", opt(c.date_of_birth));
-    o.emplace("age", c.age ? json::value(*c.age) : json::value(nullptr));
-    o.emplace("note", opt(c.note));
-    o.emplace("status", c.status);
-    o.emplace("is_active", c.is_active);
-    o.emplace("archived", c.archived);
-    o.emplace("archived_at", opt(c.archived_at));
-    o.emplace("accepts_marketing", c.accepts_marketing);
-    o.emplace("email_allowed", c.email_allowed);
-    o.emplace("sms_allowed", c.sms_allowed);
-    o.emplace("call_allowed", c.call_allowed);
-    o.emplace("user_type", to_string(c.user_type));
-    o.emplace("channel_id", opt(c.channel_id));
-    o.emplace("channel_code", opt(c.channel_code));
-    o.emplace("erp_code", opt(c.erp_code));
-    o.emplace("crm_id", opt(c.crm_id));
-    o.emplace("ref_id", opt(c.ref_id));
-    o.emplace("account", opt(c.account));
-    o.emplace("loyalty_card", opt(c.loyalty_card));
-    json::array coupons(c.coupons.begin(), c.coupons.end(), jv.storage());
-    o.emplace("coupons", std::move(coupons));
-    o.emplace("date_joined", opt(c.date_joined));
-    o.emplace("attributes", c.attributes);
-    o.emplace("extra_field", c.extra_field);
-    o.emplace("localized_attributes", c.localized_attributes);
-    o.emplace("credit_cents", c.credit_cents);
-    o.emplace("refusal_count", c.refusal_count);
-    o.emplace("last_payment_date", opt(c.last_payment_date));
-    o.emplace("last_payment_cents", opt(c.last_payment_cents));
-    o.emplace("average_basket_cents", c.average_basket_cents);
-    o.emplace("created_at", format_timestamp(c.created_at));
-    o.emplace("updated_at", format_timestamp(c.updated_at));
+    json::object o(jv.storage());
+    o.reserve(42);
+    domain::JsonObject out(o);
+    write_fields(out, c);
     jv = std::move(o);
+}
+
+void append_json(std::string& out, const Customer& c) {
+    domain::JsonText text(out);
+    write_fields(text, c);
 }
 
 Customer tag_invoke(json::value_to_tag<Customer>, const json::value& jv) {

@@ -5,8 +5,6 @@
 // is <chrono>'s.
 #include <crm/types.hpp>
 
-#include <fmt/format.h>
-
 #include <charconv>
 
 namespace crm {
@@ -42,9 +40,33 @@ std::optional<Date> parse_date(std::string_view text) noexcept {
     return date_at(text);
 }
 
+namespace {
+// Writes v as `width` zero-padded digits (formatting is on the hot path of
+// every read, so no format-string parsing here).
+void put_digits(std::string& out, long long v, int width) {
+    char buf[20];
+    int n = 0;
+    bool neg = v < 0;
+    unsigned long long u = neg ? 0ULL - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+    do {
+        buf[n++] = static_cast<char>('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    while (n < width) buf[n++] = '0';
+    if (neg) out += '-';
+    while (n > 0) out += buf[--n];
+}
+}  // namespace
+
 std::string format_date(Date d) {
-    return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                       static_cast<unsigned>(d.day()));
+    std::string out;
+    out.reserve(10);
+    put_digits(out, static_cast<int>(d.year()), 4);
+    out += '-';
+    put_digits(out, static_cast<unsigned>(d.month()), 2);
+    out += '-';
+    put_digits(out, static_cast<unsigned>(d.day()), 2);
+    return out;
 }
 
 std::optional<Timestamp> parse_timestamp(std::string_view s) noexcept {
@@ -90,14 +112,19 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) noexcept {
 
 std::string format_timestamp(Timestamp t) {
     auto days = floor<std::chrono::days>(t);
-    Date d{days};
     hh_mm_ss<microseconds> tod{t - days};
-    std::string out = fmt::format("{}T{:02}:{:02}:{:02}", format_date(d), tod.hours().count(), tod.minutes().count(),
-                                  tod.seconds().count());
+    std::string out = format_date(Date{days});
+    out.reserve(28);
+    out += 'T';
+    put_digits(out, tod.hours().count(), 2);
+    out += ':';
+    put_digits(out, tod.minutes().count(), 2);
+    out += ':';
+    put_digits(out, tod.seconds().count(), 2);
     if (auto us = tod.subseconds().count(); us != 0) {
-        std::string frac = fmt::format(".{:06}", us);
-        while (frac.back() == '0') frac.pop_back();
-        out += frac;
+        out += '.';
+        put_digits(out, us, 6);
+        while (out.back() == '0') out.pop_back();
     }
     out += 'Z';
     return out;

@@ -35,6 +35,32 @@ void check_id(std::string_view collection, std::int64_t id) {
     throw NotFoundError(fmt::format("no {} with id {}", collection, id));
 }
 
+// The page object as text; results written with append_json.
+template <class T>
+std::string page_text(const Page<T>& p) {
+    std::string out = "{\"count\":";
+    out += p.count ? std::to_string(*p.count) : "null";
+    out += ",\"results\":[";
+    for (std::size_t i = 0; i < p.results.size(); ++i) {
+        if (i) out += ',';
+        append_json(out, p.results[i]);
+    }
+    out += "],\"next_cursor\":";
+    if (p.next_cursor)
+        out += "\"" + *p.next_cursor + "\"";  // base64url: nothing to escape
+    else
+        out += "null";
+    auto echo = [&](const char* key, const std::optional<std::int64_t>& v) {
+        if (v) out += fmt::format(",\"{}\":{}", key, *v);
+    };
+    echo("page", p.page);
+    echo("page_size", p.page_size);
+    echo("offset", p.offset);
+    echo("limit", p.limit);
+    out += '}';
+    return out;
+}
+
 template <class T>
 json::object page_json(const Page<T>& p) {
     json::object o;
@@ -213,9 +239,14 @@ struct CollectionOps {
     json::object (*update)(Engine::Impl&, std::int64_t, const json::value&);
     void (*remove)(Engine::Impl&, std::int64_t);
     json::object (*list)(Engine::Impl&, const Query&);
+    std::string (*get_text)(Engine::Impl&, std::int64_t);
+    std::string (*list_text)(Engine::Impl&, const Query&);
 };
 
-json::object to_object(const Customer& c) { return json::value_from(c).as_object(); }
+json::object to_object(const Customer& c) {
+    json::value v = json::value_from(c);
+    return std::move(v.get_object());
+}
 
 Customer parse(const json::value& body, std::vector<FieldError>& errors) {
     if (!body.is_object()) throw InvalidError("the body must be a JSON object");
@@ -237,7 +268,13 @@ constexpr std::array<CollectionOps, 1> kCollections = {{
      },
      [](Engine::Impl& e, std::int64_t id, const json::value& patch) { return to_object(e.update_customer(id, patch)); },
      [](Engine::Impl& e, std::int64_t id) { e.remove_customer(id); },
-     [](Engine::Impl& e, const Query& q) { return page_json(e.list_customers(q)); }},
+     [](Engine::Impl& e, const Query& q) { return page_json(e.list_customers(q)); },
+     [](Engine::Impl& e, std::int64_t id) {
+         std::string out;
+         append_json(out, e.get_customer(id));
+         return out;
+     },
+     [](Engine::Impl& e, const Query& q) { return page_text(e.list_customers(q)); }},
 }};
 
 const CollectionOps& collection(std::string_view name) {
@@ -273,6 +310,8 @@ json::object Engine::update(std::string_view c, std::int64_t id, const json::val
 }
 void Engine::remove(std::string_view c, std::int64_t id) { collection(c).remove(*impl_, id); }
 json::object Engine::list(std::string_view c, const Query& q) { return collection(c).list(*impl_, q); }
+std::string Engine::get_text(std::string_view c, std::int64_t id) { return collection(c).get_text(*impl_, id); }
+std::string Engine::list_text(std::string_view c, const Query& q) { return collection(c).list_text(*impl_, q); }
 
 // --- Customers --------------------------------------------------------------
 

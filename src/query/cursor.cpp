@@ -59,6 +59,9 @@ std::optional<std::string> unbase64url(std::string_view in) {
             out += static_cast<char>((acc >> bits) & 0xFF);
         }
     }
+    // Canonical only: the unused low bits of the last character must be 0,
+    // so no two texts decode to the same cursor.
+    if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
     return out;
 }
 

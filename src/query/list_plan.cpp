@@ -375,6 +375,7 @@ private:
         if (auto sep = k.find("__"); sep != std::string_view::npos) {
             base = k.substr(0, sep);
             rest = k.substr(sep + 2);
+            if (rest.empty()) return bad(k, "names no lookup after '__'");
         }
         for (const auto& a : decl_.field_aliases)
             if (a.alias == base) base = a.field;

@@ -121,6 +121,7 @@ std::optional<Timestamp> ts_col(const SQLite::Column& c) {
     return from_micros(c.getInt64());
 }
 json::object object_col(const SQLite::Column& c) {
+    if (std::string_view(c.getText()) == "{}") return {};  // the common case, without a parse
     json::value v = json::parse(c.getText());
     return v.is_object() ? std::move(v.get_object()) : json::object{};
 }
@@ -179,7 +180,8 @@ Customer read_customer(SQLite::Statement& q) {
     c.account = text_col(q.getColumn(i++));
     c.loyalty_card = text_col(q.getColumn(i++));
     {
-        json::value coupons = json::parse(q.getColumn(i++).getText());
+        std::string_view text = q.getColumn(i++).getText();
+        json::value coupons = text == "[]" ? json::value(json::array()) : json::parse(text);
         if (coupons.is_array())
             for (const auto& code : coupons.get_array())
                 if (code.is_string()) c.coupons.emplace_back(code.get_string());
@@ -323,21 +325,42 @@ json::value key_value(const SQLite::Column& c) {
 
 // --- the store -----------------------------------------------------------
 
+// The statements that open and close transactions, prepared once per
+// connection (sqlite3_exec would parse them on every call).
+struct TransactionStatements {
+    explicit TransactionStatements(SQLite::Database& db)
+        : begin_write(db, "BEGIN IMMEDIATE"), begin_read(db, "BEGIN"), commit(db, "COMMIT"), rollback(db, "ROLLBACK") {}
+    SQLite::Statement begin_write, begin_read, commit, rollback;
+};
+
+// Runs a prepared statement that returns no rows, leaving it reset.
+void run(SQLite::Statement& s) {
+    struct Reset {
+        SQLite::Statement& s;
+        ~Reset() { s.tryReset(); }
+    } r{s};
+    s.exec();
+}
+
 class SqliteTransaction final : public Transaction {
 public:
-    SqliteTransaction(SQLite::Database& db, bool write) : db_(db) {
-        guarded([&] { db_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); });
+    SqliteTransaction(TransactionStatements& st, bool write) : st_(st) {
+        guarded([&] { run(write ? st_.begin_write : st_.begin_read); });
     }
     ~SqliteTransaction() override {
-        if (!done_) db_.tryExec("ROLLBACK");
+        if (done_) return;
+        try {
+            run(st_.rollback);
+        } catch (...) {  // nothing to do: SQLite has already rolled back, or the connection is gone
+        }
     }
     void commit() override {
-        guarded([&] { db_.exec("COMMIT"); });
+        guarded([&] { run(st_.commit); });
         done_ = true;
     }
 
 private:
-    SQLite::Database& db_;
+    TransactionStatements& st_;
     bool done_ = false;
 };
 
@@ -355,7 +378,8 @@ public:
     }
 
     std::unique_ptr<Transaction> begin(bool write) override {
-        return std::make_unique<SqliteTransaction>(db_, write);
+        if (!tx_) tx_ = std::make_unique<TransactionStatements>(db_);
+        return std::make_unique<SqliteTransaction>(*tx_, write);
     }
 
     void insert_customer(Customer& c) override {
@@ -453,7 +477,24 @@ public:
         });
     }
 
+    std::string explain_list_customers(const query::ListPlan& plan) override {
+        return guarded([&] {
+            RenderedList sql = render_list(kCustomersTable, kCustomerColumns, plan);
+            std::string out = explain(sql.sql, sql.binds);
+            if (plan.count && !sql.count_sql.empty()) out += explain(sql.count_sql, sql.count_binds);
+            return out;
+        });
+    }
+
 private:
+    std::string explain(const std::string& sql, const std::vector<Bind>& binds) {
+        SQLite::Statement q(db_, "EXPLAIN QUERY PLAN " + sql);
+        bind_all(q, binds);
+        std::string out;
+        while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
+        return out;
+    }
+
     // Resets a cached statement when the scope ends, so it holds no lock.
     struct Reset {
         SQLite::Statement& s;
@@ -552,6 +593,7 @@ private:
     static constexpr std::size_t kMaxCachedStatements = 128;
     SQLite::Database db_;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
+    std::unique_ptr<TransactionStatements> tx_;  // after db_: destroyed before it
 };
 
 }  // namespace

@@ -1,0 +1,62 @@
+// domain/json_text.hpp - writes a JSON object straight to text.
+//
+// Models describe their fields once (see write_fields in customer_json.cpp)
+// to an output that is either a boost::json::object or this writer; the
+// writer exists for the hot read paths, where building a json::object only
+// to serialise it costs more than the database read itself.
+#pragma once
+
+#include <crm/types.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crm::domain {
+
+/// Appends `s` as a JSON string literal (quotes and escapes included).
+/// Hand-written: Boost.JSON serialises only whole values, each into a new string.
+void append_json_string(std::string& out, std::string_view s);
+
+class JsonText {
+public:
+    explicit JsonText(std::string& out) : out_(out) { out_ += '{'; }
+    void finish() { out_ += '}'; }
+
+    void field(std::string_view k, std::int64_t v);
+    void field(std::string_view k, bool v);
+    void field(std::string_view k, std::string_view v);
+    void field(std::string_view k, const std::string& v) { field(k, std::string_view(v)); }
+    void field(std::string_view k, const std::optional<std::string>& v);
+    void field(std::string_view k, const std::optional<std::int64_t>& v);
+    void field(std::string_view k, const std::optional<int>& v);
+    void field(std::string_view k, const std::optional<Date>& v);
+    void field(std::string_view k, const std::optional<Timestamp>& v);
+    void field(std::string_view k, Timestamp v);
+    void field(std::string_view k, const std::vector<std::string>& v);
+    void field(std::string_view k, const boost::json::object& v);
+
+private:
+    void key(std::string_view k);
+    void null() { out_ += "null"; }
+    std::string& out_;
+    bool first_ = true;
+};
+
+/// The same fields into a boost::json::object.
+class JsonObject {
+public:
+    explicit JsonObject(boost::json::object& o) : o_(o) {}
+    void finish() {}
+    template <class T>
+    void field(std::string_view k, const T& v);
+
+private:
+    boost::json::object& o_;
+};
+
+}  // namespace crm::domain
