@@ -5,7 +5,10 @@
 #include <crm/customer.hpp>
 #include <crm/engine.hpp>
 #include <crm/error.hpp>
+#include <crm/form.hpp>
+#include <crm/message.hpp>
 #include <crm/options.hpp>
+#include <crm/order.hpp>
 #include <crm/page.hpp>
 #include <crm/query.hpp>
 #include <crm/types.hpp>

@@ -28,7 +28,7 @@ enum class CustomerKind { person, company };
 enum class Gender { unknown, male, female, other };
 enum class UserType { registered, guest };
 
-struct Customer {
+struct CRM_API Customer {
     // --- read-only, set by the engine ---
     std::int64_t id = 0;                        ///< read-only
     std::string uuid;                           ///< read-only, random UUID v4

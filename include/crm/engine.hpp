@@ -17,7 +17,10 @@
 #include <crm/crm.h>
 #include <crm/customer.hpp>
 #include <crm/error.hpp>
+#include <crm/form.hpp>
+#include <crm/message.hpp>
 #include <crm/options.hpp>
+#include <crm/order.hpp>
 #include <crm/page.hpp>
 #include <crm/query.hpp>
 
@@ -33,31 +36,43 @@ namespace crm {
 
 class Engine;
 
-/// The `customers` collection of an Engine, typed. A light view: valid while
-/// its Engine lives; copy it freely.
-class CRM_API Customers {
+/// One collection of an Engine, typed: customers(), orders(), messages(),
+/// forms(). A light view: valid while its Engine lives; copy it freely.
+/// Every call is one transaction and throws crm::Error on failure:
+/// InvalidError naming every bad field, NotFoundError for a missing id,
+/// ConflictError for a taken unique value or a move the rules forbid.
+template <class T>
+class CRM_API Collection {
 public:
-    /// Validates and stores a new customer (read-only fields are ignored);
-    /// returns it as stored. InvalidError names every bad field; an email or
-    /// loyalty_card already used is ConflictError.
-    Customer create(const Customer& c);
+    /// Validates and stores a new row (read-only fields are ignored).
+    T create(const T& row);
     /// NotFoundError when there is no such id.
-    Customer get(std::int64_t id);
-    /// Full replacement: writable fields take c's values.
-    Customer replace(std::int64_t id, const Customer& c);
-    /// Applies a JSON merge patch (RFC 7396) to the stored customer.
-    Customer update(std::int64_t id, const boost::json::value& patch);
-    /// Deletes the customer and its messages. ConflictError when it has
-    /// orders, tickets or ledger entries (archive it instead).
+    T get(std::int64_t id);
+    /// Full replacement: writable fields take `row`'s values.
+    T replace(std::int64_t id, const T& row);
+    /// Applies a JSON merge patch (RFC 7396) to the stored row.
+    T update(std::int64_t id, const boost::json::value& patch);
+    /// Deletes the row. Customers: ConflictError when it has orders,
+    /// tickets or ledger entries (archive it instead); its messages go too.
     void remove(std::int64_t id);
-    /// One page of customers matching `q`.
-    Page<Customer> list(const Query& q = {});
+    /// One page of rows matching `q` (spec/query.md).
+    Page<T> list(const Query& q = {});
 
 private:
     friend class Engine;
-    explicit Customers(Engine& e) : engine_(&e) {}
+    explicit Collection(Engine& e) : engine_(&e) {}
     Engine* engine_;
 };
+
+using Customers = Collection<Customer>;
+using Orders = Collection<Order>;
+using Messages = Collection<Message>;
+using Forms = Collection<Form>;
+
+extern template class Collection<Customer>;
+extern template class Collection<Order>;
+extern template class Collection<Message>;
+extern template class Collection<Form>;
 
 class CRM_API Engine {
 public:
@@ -73,8 +88,11 @@ public:
 
     const Options& options() const noexcept;
 
-    /// The typed customers collection.
+    /// The typed collections.
     Customers customers() { return Customers(*this); }
+    Orders orders() { return Orders(*this); }
+    Messages messages() { return Messages(*this); }
+    Forms forms() { return Forms(*this); }
 
     // --- Any collection by name, in JSON (what the C ABI calls) ---
     // `collection` is one of the names in crm.h; another name is
@@ -98,7 +116,8 @@ public:
     struct Impl;  ///< internal
 
 private:
-    friend class Customers;
+    template <class T>
+    friend class Collection;
     std::unique_ptr<Impl> impl_;
 };
 

@@ -32,7 +32,7 @@ CRM_API const char* status_name(Status s) noexcept;
 
 /// One failing field: `field` names it as a client wrote it (e.g. "email",
 /// "attributes.size", "coupons[2]"), `message` says what is wrong.
-struct FieldError {
+struct CRM_API FieldError {
     std::string field;
     std::string message;
     friend bool operator==(const FieldError&, const FieldError&) = default;

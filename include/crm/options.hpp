@@ -12,7 +12,7 @@ namespace crm {
 
 /// Typed engine options. The JSON form (crm_open's options_json) has the
 /// same keys; unknown keys are rejected.
-struct Options {
+struct CRM_API Options {
     /// Share of a ticket's total accrued as loyalty credit: a decimal string
     /// in 0..1, parsed exactly (never as a double).
     std::string credit_rate = "0.5";

@@ -18,6 +18,12 @@
 
 namespace crm {
 
+/// The lookups of spec/query.md, for the typed form of Query::where.
+enum class Lookup {
+    exact, in, exclude, startswith, istartswith, contains, icontains,
+    gt, gte, lt, lte, date, date_gt, date_gte, date_lt, date_lte, isnull,
+};
+
 class CRM_API Query {
 public:
     Query() = default;
@@ -33,6 +39,13 @@ public:
     Query& count(bool on);                  ///< false skips counting
     /// Any other key: a filter such as ("email__startswith", "ann").
     Query& where(std::string_view key, boost::json::value v);
+    /// The same, typed: where("email", Lookup::startswith, "ann") sets
+    /// "email__startswith"; Lookup::exact sets the field itself.
+    Query& where(std::string_view field, Lookup lookup, boost::json::value v);
+    Query& search(std::string_view text);  ///< `q`: full-text search
+    /// Seed 001 sorting: sortby (customers: default|name|company; orders:
+    /// number|submitdate) and direction.
+    Query& sortby(std::string_view name, bool descending = false);
 
     const boost::json::object& json() const noexcept { return obj_; }
 

@@ -110,7 +110,13 @@ void JsonText::field(std::string_view k, const json::object& v) {
         out_ += json::serialize(v);
 }
 
+void JsonText::field(std::string_view k, const json::value& v) {
+    key(k);
+    out_ += json::serialize(v);
+}
+
 namespace {
+json::value to_value(const json::value& v) { return v; }
 json::value to_value(std::int64_t v) { return v; }
 json::value to_value(bool v) { return v; }
 json::value to_value(std::string_view v) { return json::string(v); }
@@ -142,5 +148,6 @@ template void JsonObject::field(std::string_view, const Timestamp&);
 template void JsonObject::field(std::string_view, const std::optional<Timestamp>&);
 template void JsonObject::field(std::string_view, const std::vector<std::string>&);
 template void JsonObject::field(std::string_view, const json::object&);
+template void JsonObject::field(std::string_view, const json::value&);
 
 }  // namespace crm::domain

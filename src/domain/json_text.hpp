@@ -39,6 +39,7 @@ public:
     void field(std::string_view k, Timestamp v);
     void field(std::string_view k, const std::vector<std::string>& v);
     void field(std::string_view k, const boost::json::object& v);
+    void field(std::string_view k, const boost::json::value& v);
 
 private:
     void key(std::string_view k);

@@ -3,6 +3,9 @@
 #include <crm/engine.hpp>
 
 #include "domain/customer_rules.hpp"
+#include "domain/form_rules.hpp"
+#include "domain/message_rules.hpp"
+#include "domain/order_rules.hpp"
 #include "domain/merge_patch.hpp"
 #include "domain/uuid.hpp"
 #include "query/list_plan.hpp"
@@ -106,6 +109,10 @@ struct Engine::Impl {
     std::unique_ptr<storage::Store> store;
     query::CursorKey cursor_key{};
     std::mutex mutex;
+    // The active forms, reloaded when forms_version says another write (from
+    // any process) changed a form.
+    std::vector<Form> active_forms;
+    std::int64_t forms_version = -1;
 
     // Runs f inside one write transaction under the engine's lock.
     template <class F>
@@ -134,99 +141,265 @@ struct Engine::Impl {
         return result;
     }
 
-    // --- customers ---
-
-    // Normalises and checks a customer; throws every error at once, with
-    // `errors` (from parsing) first.
-    static void check(Customer& c, std::vector<FieldError> errors) {
-        domain::normalize(c);
-        domain::validate(c, today(), errors);
-        if (!errors.empty()) throw InvalidError(std::move(errors));
+    // Inside a transaction: the active forms, fresh.
+    const std::vector<Form>& forms_now() {
+        const std::int64_t v = store->forms_version();
+        if (v != forms_version) {
+            active_forms = store->active_forms();
+            forms_version = v;
+        }
+        return active_forms;
     }
 
-    Customer create_customer(Customer c, std::vector<FieldError> errors) {
-        check(c, std::move(errors));
-        Customer stored = std::move(c);
-        Customer blank;
-        domain::keep_read_only(stored, blank);  // whatever the caller put in read-only fields is dropped
-        stored.uuid = domain::new_uuid_v4();
-        return write([&] {
-            const Timestamp t = now();
-            stored.created_at = stored.updated_at = t;
-            if (!stored.date_joined) stored.date_joined = t;
-            if (stored.archived) stored.archived_at = t;
-            store->insert_customer(stored);
-            domain::compute_derived(stored, today());
-            return stored;
-        });
+    // Inside a transaction: a reference to a customer from a row being
+    // written must exist (else `invalid`, naming the field).
+    void referenced_customer(std::int64_t id, std::vector<FieldError>& errors) {
+        if (id > 0 && !store->customer_exists(id))
+            errors.push_back({"customer_id", fmt::format("no customer with id {}", id)});
     }
 
-    Customer get_customer(std::int64_t id) {
-        check_id("customer", id);
-        auto c = read(false, [&] { return store->find_customer(id); });
-        if (!c) no_such("customer", id);
-        domain::compute_derived(*c, today());
-        return std::move(*c);
-    }
-
-    // Writes `incoming` over customer `id`, keeping what only the engine sets.
-    Customer put_customer(std::int64_t id, Customer incoming, const Customer& stored) {
-        domain::keep_read_only(incoming, stored);
-        const Timestamp t = now();
-        incoming.updated_at = t;
-        if (!incoming.date_joined) incoming.date_joined = stored.created_at;  // its default: creation time
-        if (!incoming.archived)
-            incoming.archived_at.reset();
-        else if (!stored.archived)
-            incoming.archived_at = t;
-        incoming.id = id;
-        store->update_customer(incoming);
-        domain::compute_derived(incoming, today());
-        return incoming;
-    }
-
-    Customer replace_customer(std::int64_t id, Customer c, std::vector<FieldError> errors) {
-        check_id("customer", id);
-        check(c, std::move(errors));
-        return write([&] {
-            auto stored = store->find_customer(id);
-            if (!stored) no_such("customer", id);
-            return put_customer(id, std::move(c), *stored);
-        });
-    }
-
-    Customer update_customer(std::int64_t id, const json::value& patch) {
-        check_id("customer", id);
-        if (!patch.is_object()) throw InvalidError("a merge patch must be a JSON object");
-        return write([&] {
-            auto stored = store->find_customer(id);
-            if (!stored) no_such("customer", id);
-            json::value merged = json::value_from(*stored);
-            domain::apply_merge_patch(merged, patch);
-            std::vector<FieldError> errors;
-            Customer c = domain::parse_customer(merged, errors);
-            check(c, std::move(errors));
-            return put_customer(id, std::move(c), *stored);
-        });
-    }
-
-    void remove_customer(std::int64_t id) {
-        check_id("customer", id);
-        write([&] {
-            if (!store->delete_customer(id)) no_such("customer", id);
-        });
-    }
-
-    Page<Customer> list_customers(const Query& q) {
-        auto plan = query::plan_list(query::customers_decl(), q.json(), cursor_key);
-        auto result = read(plan.count, [&] { return store->list_customers(plan); });
-        const Date d = today();
-        for (auto& c : result.rows) domain::compute_derived(c, d);
-        return make_page(plan, std::move(result), cursor_key);
-    }
+    template <class T>
+    T create(T row, std::vector<FieldError> errors);
+    template <class T>
+    T get(std::int64_t id);
+    template <class T>
+    T replace(std::int64_t id, T row, std::vector<FieldError> errors);
+    template <class T>
+    T update(std::int64_t id, const json::value& patch);
+    template <class T>
+    void remove(std::int64_t id);
+    template <class T>
+    Page<T> list(const Query& q);
 };
 
-// --- the collections by name ---------------------------------------------
+namespace {
+
+// --- what differs between models ---------------------------------------------
+// Model<T> says, for each model, how the engine parses, checks, stores and
+// finishes it; Impl's generic create/get/replace/update/remove/list do the rest.
+
+template <class T>
+struct Model;
+
+template <>
+struct Model<Customer> {
+    static constexpr std::string_view collection = "customers", noun = "customer";
+    static Customer parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_customer(v, e); }
+    static void check(Customer& c, std::vector<FieldError>& e) {
+        domain::normalize(c);
+        domain::validate(c, today(), e);
+    }
+    static void on_create(Engine::Impl& impl, Customer& c, std::vector<FieldError>& e, Timestamp t) {
+        domain::check_attributes(c.attributes, impl.forms_now(), e);
+        domain::keep_read_only(c, Customer{});  // whatever the caller put in read-only fields is dropped
+        c.uuid = domain::new_uuid_v4();
+        c.created_at = c.updated_at = t;
+        if (!c.date_joined) c.date_joined = t;
+        if (c.archived) c.archived_at = t;
+    }
+    static void on_replace(Engine::Impl& impl, Customer& c, const Customer& stored, std::vector<FieldError>& e,
+                           Timestamp t) {
+        domain::check_attributes(c.attributes, impl.forms_now(), e);
+        domain::keep_read_only(c, stored);
+        c.updated_at = t;
+        if (!c.date_joined) c.date_joined = stored.created_at;  // its default: creation time
+        if (!c.archived)
+            c.archived_at.reset();
+        else if (!stored.archived)
+            c.archived_at = t;
+    }
+    static void finish(Customer& c, Date d) { domain::compute_derived(c, d); }
+    static const query::CollectionDecl& decl() { return query::customers_decl(); }
+    static void insert(storage::Store& s, Customer& c) { s.insert_customer(c); }
+    static std::optional<Customer> find(storage::Store& s, std::int64_t id) { return s.find_customer(id); }
+    static void update(storage::Store& s, const Customer& c) { s.update_customer(c); }
+    static bool remove(storage::Store& s, std::int64_t id) { return s.delete_customer(id); }
+    static storage::ListResult<Customer> list(storage::Store& s, const query::ListPlan& p) { return s.list_customers(p); }
+};
+
+template <>
+struct Model<Order> {
+    static constexpr std::string_view collection = "orders", noun = "order";
+    static Order parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_order(v, e); }
+    static void check(Order& o, std::vector<FieldError>& e) {
+        domain::normalize(o);
+        domain::validate(o, e);
+    }
+    static void on_create(Engine::Impl& impl, Order& o, std::vector<FieldError>& e, Timestamp t) {
+        if (o.customer_id) impl.referenced_customer(*o.customer_id, e);
+        domain::keep_read_only(o, Order{});
+        if (!o.number) o.number = impl.store->next_order_number();  // inside the write lock: never twice
+        if (!o.date) o.date = t;
+        o.created_at = o.updated_at = t;
+        if (o.status == OrderStatus::submitted) o.submit_date = t;
+        if (o.archived) o.archived_at = t;
+    }
+    static void on_replace(Engine::Impl& impl, Order& o, const Order& stored, std::vector<FieldError>& e, Timestamp t) {
+        if (o.customer_id) impl.referenced_customer(*o.customer_id, e);
+        if (e.empty() && !domain::allowed_move(stored.status, o.status))
+            throw ConflictError(fmt::format("an order cannot move from {} to {}", to_string(stored.status),
+                                            to_string(o.status)),
+                                {{"status", fmt::format("cannot move from {} to {}", to_string(stored.status),
+                                                        to_string(o.status))}});
+        domain::keep_read_only(o, stored);
+        // number and date are set once: left out of a replacement they keep
+        // their value (renumbering or redating an order on a PUT would
+        // surprise every client).
+        if (!o.number) o.number = stored.number;
+        if (!o.date) o.date = stored.date;
+        o.updated_at = t;
+        if (o.status == OrderStatus::submitted && stored.status != OrderStatus::submitted) o.submit_date = t;
+        if (!o.archived)
+            o.archived_at.reset();
+        else if (!stored.archived)
+            o.archived_at = t;
+    }
+    static void finish(Order&, Date) {}
+    static const query::CollectionDecl& decl() { return query::orders_decl(); }
+    static void insert(storage::Store& s, Order& o) { s.insert_order(o); }
+    static std::optional<Order> find(storage::Store& s, std::int64_t id) { return s.find_order(id); }
+    static void update(storage::Store& s, const Order& o) { s.update_order(o); }
+    static bool remove(storage::Store& s, std::int64_t id) { return s.delete_order(id); }
+    static storage::ListResult<Order> list(storage::Store& s, const query::ListPlan& p) { return s.list_orders(p); }
+};
+
+template <>
+struct Model<Message> {
+    static constexpr std::string_view collection = "messages", noun = "message";
+    static Message parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_message(v, e); }
+    static void check(Message& m, std::vector<FieldError>& e) {
+        domain::normalize(m);
+        domain::validate(m, e);
+    }
+    static void on_create(Engine::Impl& impl, Message& m, std::vector<FieldError>& e, Timestamp t) {
+        impl.referenced_customer(m.customer_id, e);
+        m.id = 0;
+        m.created_at = t;
+    }
+    static void on_replace(Engine::Impl& impl, Message& m, const Message& stored, std::vector<FieldError>& e,
+                           Timestamp) {
+        impl.referenced_customer(m.customer_id, e);
+        m.created_at = stored.created_at;
+    }
+    static void finish(Message&, Date) {}
+    static const query::CollectionDecl& decl() { return query::messages_decl(); }
+    static void insert(storage::Store& s, Message& m) { s.insert_message(m); }
+    static std::optional<Message> find(storage::Store& s, std::int64_t id) { return s.find_message(id); }
+    static void update(storage::Store& s, const Message& m) { s.update_message(m); }
+    static bool remove(storage::Store& s, std::int64_t id) { return s.delete_message(id); }
+    static storage::ListResult<Message> list(storage::Store& s, const query::ListPlan& p) { return s.list_messages(p); }
+};
+
+template <>
+struct Model<Form> {
+    static constexpr std::string_view collection = "forms", noun = "form";
+    static Form parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_form(v, e); }
+    static void check(Form& f, std::vector<FieldError>& e) {
+        domain::normalize(f);
+        domain::validate(f, e);
+    }
+    // An active form's fields get expression indexes, so that filters and
+    // counts on attributes__<field> use them.
+    static void index(Engine::Impl& impl, const Form& f) {
+        if (f.active)
+            for (const auto& field : f.fields) impl.store->index_attribute(field.name);
+    }
+    static void on_create(Engine::Impl& impl, Form& f, std::vector<FieldError>& e, Timestamp) {
+        f.id = 0;
+        if (e.empty()) index(impl, f);
+    }
+    static void on_replace(Engine::Impl& impl, Form& f, const Form&, std::vector<FieldError>& e, Timestamp) {
+        if (e.empty()) index(impl, f);
+    }
+    static void finish(Form&, Date) {}
+    static const query::CollectionDecl& decl() { return query::forms_decl(); }
+    static void insert(storage::Store& s, Form& f) { s.insert_form(f); }
+    static std::optional<Form> find(storage::Store& s, std::int64_t id) { return s.find_form(id); }
+    static void update(storage::Store& s, const Form& f) { s.update_form(f); }
+    static bool remove(storage::Store& s, std::int64_t id) { return s.delete_form(id); }
+    static storage::ListResult<Form> list(storage::Store& s, const query::ListPlan& p) { return s.list_forms(p); }
+};
+
+}  // namespace
+
+// --- the generic operations -----------------------------------------------------
+
+template <class T>
+T Engine::Impl::create(T row, std::vector<FieldError> errors) {
+    Model<T>::check(row, errors);  // before the lock: needs no database
+    return write([&] {
+        Model<T>::on_create(*this, row, errors, now());
+        if (!errors.empty()) throw InvalidError(std::move(errors));
+        Model<T>::insert(*store, row);
+        Model<T>::finish(row, today());
+        return std::move(row);
+    });
+}
+
+template <class T>
+T Engine::Impl::get(std::int64_t id) {
+    check_id(Model<T>::noun, id);
+    auto row = read(false, [&] { return Model<T>::find(*store, id); });
+    if (!row) no_such(Model<T>::noun, id);
+    Model<T>::finish(*row, today());
+    return std::move(*row);
+}
+
+template <class T>
+T Engine::Impl::replace(std::int64_t id, T row, std::vector<FieldError> errors) {
+    check_id(Model<T>::noun, id);
+    Model<T>::check(row, errors);
+    return write([&] {
+        auto stored = Model<T>::find(*store, id);
+        if (!stored) no_such(Model<T>::noun, id);
+        Model<T>::on_replace(*this, row, *stored, errors, now());
+        if (!errors.empty()) throw InvalidError(std::move(errors));
+        row.id = id;
+        Model<T>::update(*store, row);
+        Model<T>::finish(row, today());
+        return std::move(row);
+    });
+}
+
+template <class T>
+T Engine::Impl::update(std::int64_t id, const json::value& patch) {
+    check_id(Model<T>::noun, id);
+    if (!patch.is_object()) throw InvalidError("a merge patch must be a JSON object");
+    return write([&] {
+        auto stored = Model<T>::find(*store, id);
+        if (!stored) no_such(Model<T>::noun, id);
+        json::value merged = json::value_from(*stored);
+        domain::apply_merge_patch(merged, patch);
+        std::vector<FieldError> errors;
+        T row = Model<T>::parse(merged, errors);
+        Model<T>::check(row, errors);
+        Model<T>::on_replace(*this, row, *stored, errors, now());
+        if (!errors.empty()) throw InvalidError(std::move(errors));
+        row.id = id;
+        Model<T>::update(*store, row);
+        Model<T>::finish(row, today());
+        return row;
+    });
+}
+
+template <class T>
+void Engine::Impl::remove(std::int64_t id) {
+    check_id(Model<T>::noun, id);
+    write([&] {
+        if (!Model<T>::remove(*store, id)) no_such(Model<T>::noun, id);
+    });
+}
+
+template <class T>
+Page<T> Engine::Impl::list(const Query& q) {
+    auto plan = query::plan_list(Model<T>::decl(), q.json(), cursor_key);
+    auto result = read(plan.count, [&] { return Model<T>::list(*store, plan); });
+    const Date d = today();
+    for (auto& row : result.rows) Model<T>::finish(row, d);
+    return make_page(plan, std::move(result), cursor_key);
+}
+
+// --- the collections by name ------------------------------------------------
 
 namespace {
 
@@ -243,39 +416,46 @@ struct CollectionOps {
     std::string (*list_text)(Engine::Impl&, const Query&);
 };
 
-json::object to_object(const Customer& c) {
-    json::value v = json::value_from(c);
+template <class T>
+json::object to_object(const T& row) {
+    json::value v = json::value_from(row);
     return std::move(v.get_object());
 }
 
-Customer parse(const json::value& body, std::vector<FieldError>& errors) {
+template <class T>
+T parse_body(const json::value& body, std::vector<FieldError>& errors) {
     if (!body.is_object()) throw InvalidError("the body must be a JSON object");
-    return domain::parse_customer(body, errors);
+    return Model<T>::parse(body, errors);
 }
 
-constexpr std::array<CollectionOps, 1> kCollections = {{
-    {"customers",
-     [](Engine::Impl& e, const json::value& body) {
-         std::vector<FieldError> errors;
-         Customer c = parse(body, errors);
-         return to_object(e.create_customer(std::move(c), std::move(errors)));
-     },
-     [](Engine::Impl& e, std::int64_t id) { return to_object(e.get_customer(id)); },
-     [](Engine::Impl& e, std::int64_t id, const json::value& body) {
-         std::vector<FieldError> errors;
-         Customer c = parse(body, errors);
-         return to_object(e.replace_customer(id, std::move(c), std::move(errors)));
-     },
-     [](Engine::Impl& e, std::int64_t id, const json::value& patch) { return to_object(e.update_customer(id, patch)); },
-     [](Engine::Impl& e, std::int64_t id) { e.remove_customer(id); },
-     [](Engine::Impl& e, const Query& q) { return page_json(e.list_customers(q)); },
-     [](Engine::Impl& e, std::int64_t id) {
-         std::string out;
-         append_json(out, e.get_customer(id));
-         return out;
-     },
-     [](Engine::Impl& e, const Query& q) { return page_text(e.list_customers(q)); }},
-}};
+template <class T>
+constexpr CollectionOps ops() {
+    return {
+        Model<T>::collection,
+        [](Engine::Impl& e, const json::value& body) {
+            std::vector<FieldError> errors;
+            T row = parse_body<T>(body, errors);
+            return to_object(e.create<T>(std::move(row), std::move(errors)));
+        },
+        [](Engine::Impl& e, std::int64_t id) { return to_object(e.get<T>(id)); },
+        [](Engine::Impl& e, std::int64_t id, const json::value& body) {
+            std::vector<FieldError> errors;
+            T row = parse_body<T>(body, errors);
+            return to_object(e.replace<T>(id, std::move(row), std::move(errors)));
+        },
+        [](Engine::Impl& e, std::int64_t id, const json::value& patch) { return to_object(e.update<T>(id, patch)); },
+        [](Engine::Impl& e, std::int64_t id) { e.remove<T>(id); },
+        [](Engine::Impl& e, const Query& q) { return page_json(e.list<T>(q)); },
+        [](Engine::Impl& e, std::int64_t id) {
+            std::string out;
+            append_json(out, e.get<T>(id));
+            return out;
+        },
+        [](Engine::Impl& e, const Query& q) { return page_text(e.list<T>(q)); },
+    };
+}
+
+constexpr std::array<CollectionOps, 4> kCollections = {ops<Customer>(), ops<Order>(), ops<Message>(), ops<Form>()};
 
 const CollectionOps& collection(std::string_view name) {
     for (const auto& c : kCollections)
@@ -313,13 +493,36 @@ json::object Engine::list(std::string_view c, const Query& q) { return collectio
 std::string Engine::get_text(std::string_view c, std::int64_t id) { return collection(c).get_text(*impl_, id); }
 std::string Engine::list_text(std::string_view c, const Query& q) { return collection(c).list_text(*impl_, q); }
 
-// --- Customers --------------------------------------------------------------
+// --- Collection<T> ------------------------------------------------------------
 
-Customer Customers::create(const Customer& c) { return engine_->impl_->create_customer(c, {}); }
-Customer Customers::get(std::int64_t id) { return engine_->impl_->get_customer(id); }
-Customer Customers::replace(std::int64_t id, const Customer& c) { return engine_->impl_->replace_customer(id, c, {}); }
-Customer Customers::update(std::int64_t id, const json::value& patch) { return engine_->impl_->update_customer(id, patch); }
-void Customers::remove(std::int64_t id) { engine_->impl_->remove_customer(id); }
-Page<Customer> Customers::list(const Query& q) { return engine_->impl_->list_customers(q); }
+template <class T>
+T Collection<T>::create(const T& row) {
+    return engine_->impl_->template create<T>(row, {});
+}
+template <class T>
+T Collection<T>::get(std::int64_t id) {
+    return engine_->impl_->template get<T>(id);
+}
+template <class T>
+T Collection<T>::replace(std::int64_t id, const T& row) {
+    return engine_->impl_->template replace<T>(id, row, {});
+}
+template <class T>
+T Collection<T>::update(std::int64_t id, const json::value& patch) {
+    return engine_->impl_->template update<T>(id, patch);
+}
+template <class T>
+void Collection<T>::remove(std::int64_t id) {
+    engine_->impl_->template remove<T>(id);
+}
+template <class T>
+Page<T> Collection<T>::list(const Query& q) {
+    return engine_->impl_->template list<T>(q);
+}
+
+template class Collection<Customer>;
+template class Collection<Order>;
+template class Collection<Message>;
+template class Collection<Form>;
 
 }  // namespace crm

@@ -110,6 +110,59 @@ const CollectionDecl kCustomers{"customers",          kCustomerFields,       "co
 
 // --- limits -----------------------------------------------------------------
 
+// --- orders, messages, forms ---------------------------------------------
+
+constexpr std::string_view kOrderStatuses[] = {"draft", "submitted", "revoked"};
+
+constexpr FieldDecl kOrderFields[] = {
+    {"id", FT::integer, true},
+    {"customer_id", FT::integer},
+    {"number", FT::integer, true},
+    {"date", FT::timestamp, true},
+    {"status", FT::integer, true, false, kOrderStatuses, true},
+    {"submit_date", FT::timestamp, true},
+    {"type", FT::integer},
+    {"quantity", FT::integer},
+    {"activation_limit", FT::integer},
+    {"description", FT::text},
+    {"is_demo", FT::boolean},
+    {"archived", FT::boolean},
+    {"archived_at", FT::timestamp},
+    {"can_overwrite_container", FT::boolean},
+    {"customer_required", FT::boolean},
+    {"activation_birth_date", FT::timestamp},
+    {"activation_death_date", FT::timestamp},
+    {"crm_id", FT::text},
+    {"ref_id", FT::text},
+    {"total_cents", FT::integer},
+    {"created_at", FT::timestamp, true},
+    {"updated_at", FT::timestamp},
+};
+
+constexpr SortAlias kOrderSortAliases[] = {
+    {"number", "number"},
+    {"submitdate", "submit_date"},
+};
+
+const CollectionDecl kOrders{"orders", kOrderFields, "number", kOrderSortAliases};
+
+constexpr FieldDecl kMessageFields[] = {
+    {"id", FT::integer, true},
+    {"customer_id", FT::integer},
+    {"context", FT::text},
+    {"created_at", FT::timestamp, true},
+};
+
+const CollectionDecl kMessages{"messages", kMessageFields, "id"};
+
+constexpr FieldDecl kFormFields[] = {
+    {"id", FT::integer, true},
+    {"name", FT::text, true},
+    {"active", FT::boolean},
+};
+
+const CollectionDecl kForms{"forms", kFormFields, "id"};
+
 constexpr std::int64_t kMaxPageSize = 1000;
 constexpr std::size_t kMaxListValues = 1000;
 constexpr std::size_t kMaxSearchWords = 16;
@@ -138,6 +191,17 @@ Timestamp midnight(Date d) { return Timestamp{std::chrono::sys_days{d}}; }
 std::optional<Value> scalar(const FieldDecl& f, const json::value& v, std::string& why) {
     switch (f.type) {
         case FT::integer:
+            if (f.coded) {  // a name of `choices`, or its index
+                if (v.is_string())
+                    for (std::size_t i = 0; i < f.choices.size(); ++i)
+                        if (v.get_string() == f.choices[i]) return Value{static_cast<std::int64_t>(i)};
+                if (auto i = int_value(v); i && *i >= 0 && *i < static_cast<std::int64_t>(f.choices.size()))
+                    return Value{*i};
+                why = "must be one of:";
+                for (std::size_t i = 0; i < f.choices.size(); ++i)
+                    why += (i ? ", " : " ") + std::string(f.choices[i]) + " (" + std::to_string(i) + ")";
+                return std::nullopt;
+            }
             if (auto i = int_value(v)) return Value{*i};
             why = "must be an integer";
             return std::nullopt;
@@ -444,7 +508,12 @@ private:
         };
         const bool text = f.type == FT::text, ordered = f.type == FT::integer || f.type == FT::date ||
                                                         f.type == FT::timestamp;
-        if (lookup.empty()) return one(Op::eq);
+        if (lookup.empty()) {
+            // A coded field lists its values as seed 001 does: status=0,1 or ["draft","submitted"].
+            if (f.coded && (v.is_array() || (v.is_string() && v.get_string().find(',') != std::string_view::npos)))
+                return many(Op::in);
+            return one(Op::eq);
+        }
         if (lookup == "in") return many(Op::in);
         if (lookup == "exclude") return many(Op::not_in);
         if (lookup == "isnull") {
@@ -514,6 +583,9 @@ private:
 }  // namespace
 
 const CollectionDecl& customers_decl() noexcept { return kCustomers; }
+const CollectionDecl& orders_decl() noexcept { return kOrders; }
+const CollectionDecl& messages_decl() noexcept { return kMessages; }
+const CollectionDecl& forms_decl() noexcept { return kForms; }
 
 ListPlan plan_list(const CollectionDecl& decl, const json::object& q, const CursorKey& cursor_key) {
     ListPlan plan;

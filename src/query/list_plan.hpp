@@ -34,6 +34,9 @@ struct FieldDecl {
     bool lowercase = false;
     /// For text fields with a fixed set of values (kind, gender...).
     std::span<const std::string_view> choices = {};
+    /// An integer field whose values are the indexes of `choices`: both the
+    /// names and the numbers are accepted (order status: draft=0...).
+    bool coded = false;
 };
 
 /// Another name for a field (`type` for `kind`, `pk` for `id`).
@@ -76,6 +79,9 @@ struct CollectionDecl {
 };
 
 const CollectionDecl& customers_decl() noexcept;
+const CollectionDecl& orders_decl() noexcept;
+const CollectionDecl& messages_decl() noexcept;
+const CollectionDecl& forms_decl() noexcept;
 
 /// A filter value, typed by its field: booleans are 0/1 integers.
 using Value = std::variant<std::int64_t, std::string, Date, Timestamp>;

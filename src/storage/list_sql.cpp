@@ -25,13 +25,15 @@ std::string sort_expr(const ColumnDecl& c) {
         case ColumnKind::nocase_text:
         case ColumnKind::lower_text: return fmt::format("ifnull({}, '') COLLATE NOCASE", c.column);
         case ColumnKind::date_text: return fmt::format("ifnull({}, '')", c.column);
+        case ColumnKind::nullable_int: return fmt::format("ifnull({}, -9223372036854775807)", c.column);
         default: return std::string(c.column);
     }
 }
 
 class Renderer {
 public:
-    explicit Renderer(const TableDecl& t) : t_(t) {}
+    Renderer(const TableDecl& t, const std::set<std::string>* indexed_json_keys)
+        : t_(t), indexed_(indexed_json_keys) {}
 
     std::string where;
     std::vector<Bind> binds;
@@ -101,6 +103,8 @@ public:
             case Op::is_null: return add(fmt::format("{} IS NULL", col));
             case Op::not_null: return add(fmt::format("{} IS NOT NULL", col));
             case Op::json_eq: {
+                if (c.column == "attributes" && indexed_ && indexed_->contains(f.json_key))
+                    return add(fmt::format("{} = {}", attribute_expression(f.json_key), bind(f.values[0])));
                 std::string path = bind_text(fmt::format("$.\"{}\"", f.json_key));  // binds in order: path, value
                 std::string value = bind(f.values[0]);
                 return add(fmt::format("CAST(json_extract({}, {}) AS TEXT) = {}", col, path, value));
@@ -171,6 +175,7 @@ private:
     }
 
     const TableDecl& t_;
+    const std::set<std::string>* indexed_;
 };
 
 }  // namespace
@@ -192,7 +197,12 @@ std::string prefix_upper_bound(std::string_view prefix) {
     return hi;
 }
 
-RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan) {
+std::string attribute_expression(std::string_view name) {
+    return fmt::format("CAST(json_extract(attributes, '$.\"{}\"') AS TEXT)", name);
+}
+
+RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan,
+                         const std::set<std::string>* indexed_json_keys) {
     RenderedList out;
     std::vector<std::string> keys;  // the sort expressions, in order
     std::string extra;              // the sort keys as extra result columns k0, k1...
@@ -212,7 +222,7 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
     const std::int64_t rows = plan.take() + 1;  // one more row says a next page exists
 
     if (!plan.after) {
-        Renderer r(table);
+        Renderer r(table, indexed_json_keys);
         for (const auto& f : plan.filters) r.filter(f);
         if (plan.count && !plan.filters.empty()) {
             out.count_sql = fmt::format("SELECT count(*) FROM {} WHERE {}", table.table, r.where);
@@ -229,7 +239,7 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
         // the cost does not grow with the depth of the page.
         std::string sql;
         for (std::size_t i = keys.size() + 1; i-- > 0;) {
-            Renderer r(table);
+            Renderer r(table, indexed_json_keys);
             for (const auto& f : plan.filters) r.filter(f);
             r.after(plan, keys, i);
             // Keys fixed by equality stay out of the branch's ORDER BY, so
@@ -243,7 +253,7 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
         out.sql = fmt::format("{} ORDER BY {} LIMIT ?", sql, order_by(0, true));
         out.binds.emplace_back(rows);
         if (plan.count && !plan.filters.empty()) {
-            Renderer r(table);
+            Renderer r(table, indexed_json_keys);
             for (const auto& f : plan.filters) r.filter(f);
             out.count_sql = fmt::format("SELECT count(*) FROM {} WHERE {}", table.table, r.where);
             out.count_binds = std::move(r.binds);

@@ -7,6 +7,7 @@
 #include "query/list_plan.hpp"
 
 #include <cstdint>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,7 +23,8 @@ enum class ColumnKind {
     nocase_text,  ///< text sorted and indexed as ifnull(col, '') COLLATE NOCASE
     lower_text,   ///< text stored lower-case with a binary index (email)
     date_text,    ///< 'YYYY-MM-DD'
-    timestamp,    ///< integer microseconds
+    timestamp,    ///< integer microseconds, NOT NULL
+    nullable_int, ///< an integer or timestamp that may be NULL: sorts as ifnull(col, min)
     json,         ///< a JSON object as text
 };
 
@@ -52,7 +54,13 @@ struct RenderedList {
 };
 
 /// The SELECT of one page of `plan` and, when filtered, its count.
-RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan);
+/// `indexed_json_keys`: JSON keys (identifiers) of `attributes` that have an
+/// expression index; their filters are written as that index's expression.
+RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan,
+                         const std::set<std::string>* indexed_json_keys = nullptr);
+
+/// The indexed expression of attributes.<name>, for an identifier `name`.
+std::string attribute_expression(std::string_view name);
 
 /// The smallest string above every string starting with `prefix` under
 /// NOCASE and binary comparison; empty when there is none.

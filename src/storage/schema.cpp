@@ -20,7 +20,7 @@ namespace crm::storage {
 
 namespace {
 
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: customers.
     R"sql(
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -132,6 +132,82 @@ INSERT INTO customers_fts (rowid, first_name, last_name, company_name, email, ph
 
 CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 INSERT INTO crm_meta (key, value) VALUES ('cursor_key', randomblob(16));
+)sql",
+    // 3: orders (seed 001), messages and forms (seed 000). A customer with
+    // orders cannot be deleted (the foreign key refuses it); its messages go
+    // with it. forms_version changes with every change of a form, so engines
+    // in every process know when to reload the active forms.
+    R"sql(
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES customers (id),
+    number INTEGER NOT NULL CHECK (number >= 0),
+    date INTEGER NOT NULL,
+    status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),
+    submit_date INTEGER,
+    type INTEGER NOT NULL DEFAULT 0,
+    quantity INTEGER NOT NULL DEFAULT 1,
+    activation_limit INTEGER NOT NULL DEFAULT 0,
+    description TEXT,
+    is_demo INTEGER NOT NULL DEFAULT 0,
+    archived INTEGER NOT NULL DEFAULT 0,
+    archived_at INTEGER,
+    can_overwrite_container INTEGER NOT NULL DEFAULT 0,
+    customer_required INTEGER NOT NULL DEFAULT 1,
+    activation_birth_date INTEGER,
+    activation_death_date INTEGER,
+    crm_id TEXT,
+    ref_id TEXT,
+    total_cents INTEGER NOT NULL DEFAULT 0 CHECK (total_cents BETWEEN 0 AND 1000000000000000),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX orders_number ON orders (number, id);
+CREATE INDEX orders_customer ON orders (customer_id, number, id);
+CREATE INDEX orders_submit_date ON orders (ifnull(submit_date, -9223372036854775807), id);
+CREATE INDEX orders_created_at ON orders (created_at);
+
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    context TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX messages_customer ON messages (customer_id, id);
+
+CREATE TABLE forms (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    fields TEXT NOT NULL DEFAULT '[]'
+);
+CREATE UNIQUE INDEX forms_name ON forms (name);
+
+INSERT INTO row_counts (collection, n) VALUES ('orders', 0), ('messages', 0), ('forms', 0);
+CREATE TRIGGER orders_count_insert AFTER INSERT ON orders BEGIN
+    UPDATE row_counts SET n = n + 1 WHERE collection = 'orders';
+END;
+CREATE TRIGGER orders_count_delete AFTER DELETE ON orders BEGIN
+    UPDATE row_counts SET n = n - 1 WHERE collection = 'orders';
+END;
+CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+    UPDATE row_counts SET n = n + 1 WHERE collection = 'messages';
+END;
+CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+    UPDATE row_counts SET n = n - 1 WHERE collection = 'messages';
+END;
+CREATE TRIGGER forms_count_insert AFTER INSERT ON forms BEGIN
+    UPDATE row_counts SET n = n + 1 WHERE collection = 'forms';
+    UPDATE crm_meta SET value = value + 1 WHERE key = 'forms_version';
+END;
+CREATE TRIGGER forms_changed AFTER UPDATE ON forms BEGIN
+    UPDATE crm_meta SET value = value + 1 WHERE key = 'forms_version';
+END;
+CREATE TRIGGER forms_count_delete AFTER DELETE ON forms BEGIN
+    UPDATE row_counts SET n = n - 1 WHERE collection = 'forms';
+    UPDATE crm_meta SET value = value + 1 WHERE key = 'forms_version';
+END;
+INSERT INTO crm_meta (key, value) VALUES ('forms_version', 0);
 )sql",
 };
 

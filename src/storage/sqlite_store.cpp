@@ -1,6 +1,8 @@
 // The SQLite backend: renders plans to SQL with bound parameters only.
 // This folder is the only place that knows SQLite.
 #include "storage/list_sql.hpp"
+#include "storage/row_codecs.hpp"
+#include "storage/sqlite_values.hpp"
 #include "storage/schema.hpp"
 #include "storage/store.hpp"
 
@@ -21,6 +23,8 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <cctype>
+#include <set>
 #include <unordered_map>
 
 namespace crm::storage {
@@ -71,67 +75,6 @@ std::string unique_field(const SQLite::Exception& e) {
     for (std::string_view field : {"email", "loyalty_card", "uuid"})
         if (msg.find(fmt::format("customers.{}", field)) != std::string_view::npos) return std::string(field);
     return {};
-}
-
-// --- values --------------------------------------------------------------
-
-std::int64_t micros(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp from_micros(std::int64_t v) { return Timestamp{std::chrono::microseconds{v}}; }
-
-template <class T>
-void bind_opt(SQLite::Statement& s, int i, const std::optional<T>& v) {
-    if (v)
-        s.bind(i, *v);
-    else
-        s.bind(i);
-}
-void bind_opt(SQLite::Statement& s, int i, const std::optional<Date>& v) {
-    if (v)
-        s.bind(i, format_date(*v));
-    else
-        s.bind(i);
-}
-void bind_opt(SQLite::Statement& s, int i, const std::optional<Timestamp>& v) {
-    if (v)
-        s.bind(i, static_cast<std::int64_t>(micros(*v)));
-    else
-        s.bind(i);
-}
-void bind_opt(SQLite::Statement& s, int i, const std::optional<std::int64_t>& v) {
-    if (v)
-        s.bind(i, static_cast<std::int64_t>(*v));
-    else
-        s.bind(i);
-}
-
-std::optional<std::string> text_col(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return c.getString();
-}
-std::optional<std::int64_t> int_col(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return c.getInt64();
-}
-std::optional<Date> date_col(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return parse_date(c.getText());
-}
-std::optional<Timestamp> ts_col(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return from_micros(c.getInt64());
-}
-json::object object_col(const SQLite::Column& c) {
-    if (std::string_view(c.getText()) == "{}") return {};  // the common case, without a parse
-    json::value v = json::parse(c.getText());
-    return v.is_object() ? std::move(v.get_object()) : json::object{};
-}
-
-template <class E>
-E enum_col(const SQLite::Column& c, std::initializer_list<std::pair<std::string_view, E>> names) {
-    std::string_view s = c.getText();
-    for (const auto& [n, v] : names)
-        if (n == s) return v;
-    return names.begin()->second;
 }
 
 // --- customers -----------------------------------------------------------
@@ -214,7 +157,7 @@ void bind_customer(SQLite::Statement& s, const Customer& c, int first) {
     s.bind(i++, std::string(to_string(c.gender)));
     bind_opt(s, i++, c.date_of_birth);
     bind_opt(s, i++, c.note);
-    s.bind(i++, static_cast<std::int64_t>(c.status));
+    s.bind(i++, (c.status));
     s.bind(i++, c.is_active ? 1 : 0);
     s.bind(i++, c.archived ? 1 : 0);
     bind_opt(s, i++, c.archived_at);
@@ -235,13 +178,13 @@ void bind_customer(SQLite::Statement& s, const Customer& c, int first) {
     s.bind(i++, json::serialize(c.attributes));
     s.bind(i++, json::serialize(c.extra_field));
     s.bind(i++, json::serialize(c.localized_attributes));
-    s.bind(i++, static_cast<std::int64_t>(c.credit_cents));
-    s.bind(i++, static_cast<std::int64_t>(c.refusal_count));
+    s.bind(i++, (c.credit_cents));
+    s.bind(i++, (c.refusal_count));
     bind_opt(s, i++, c.last_payment_date);
     bind_opt(s, i++, c.last_payment_cents);
-    s.bind(i++, static_cast<std::int64_t>(c.average_basket_cents));
-    s.bind(i++, static_cast<std::int64_t>(micros(c.created_at)));
-    s.bind(i++, static_cast<std::int64_t>(micros(c.updated_at)));
+    s.bind(i++, (c.average_basket_cents));
+    s.bind(i++, (micros(c.created_at)));
+    s.bind(i++, (micros(c.updated_at)));
 }
 
 std::string placeholders(int n) {
@@ -299,6 +242,15 @@ const TableDecl kCustomersTable{
     "id IN (SELECT customer_id FROM customer_coupons WHERE code = {})",
     "id NOT IN (SELECT customer_id FROM customer_coupons WHERE code IN ({}))",
     "id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH {})",
+};
+
+// Customers for the generic list: their columns, table and reader.
+struct CustomerCodec {
+    using Row = Customer;
+    static const char* columns() { return kCustomerColumns; }
+    static int column_count() { return kCustomerColumnCount; }
+    static const TableDecl& table() { return kCustomersTable; }
+    static Customer read(SQLite::Statement& s) { return read_customer(s); }
 };
 
 void bind_all(SQLite::Statement& s, const std::vector<Bind>& binds) {
@@ -374,6 +326,8 @@ public:
             }
             db_.exec("PRAGMA foreign_keys = ON");
             migrate(db_);
+            SQLite::Statement q(db_, "SELECT substr(name, 16) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'customers\\_attr\\_%' ESCAPE '\\'");
+            while (q.executeStep()) indexed_attributes_.insert(q.getColumn(0).getString());
         });
     }
 
@@ -401,7 +355,7 @@ public:
             static const std::string sql = fmt::format("SELECT {} FROM customers WHERE id = ?", kCustomerColumns);
             auto& s = statement(sql);
             Reset r{s};
-            s.bind(1, static_cast<std::int64_t>(id));
+            s.bind(1, (id));
             if (!s.executeStep()) return std::nullopt;
             return read_customer(s);
         });
@@ -423,7 +377,7 @@ public:
             }();
             auto& s = statement(sql);
             bind_customer(s, c, 1);
-            s.bind(kWritableColumnCount + 1, static_cast<std::int64_t>(c.id));
+            s.bind(kWritableColumnCount + 1, (c.id));
             run_unique(s, c);
             write_coupons(c, true);
         });
@@ -433,8 +387,15 @@ public:
         return guarded([&] {
             auto& s = statement("DELETE FROM customers WHERE id = ?");
             Reset r{s};
-            s.bind(1, static_cast<std::int64_t>(id));
-            return s.exec() > 0;
+            s.bind(1, id);
+            try {
+                return s.exec() > 0;
+            } catch (const SQLite::Exception& e) {
+                // Orders (and later tickets and ledger entries) refer to it.
+                if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_FOREIGNKEY) throw;
+                throw ConflictError(
+                    fmt::format("customer {} has orders, tickets or ledger entries: archive it instead", id));
+            }
         });
     }
 
@@ -449,37 +410,80 @@ public:
         });
     }
 
-    ListResult<Customer> list_customers(const query::ListPlan& plan) override {
+    ListResult<Customer> list_customers(const query::ListPlan& plan) override { return list_rows<CustomerCodec>(plan); }
+
+    bool customer_exists(std::int64_t id) override {
         return guarded([&] {
-            RenderedList sql = render_list(kCustomersTable, kCustomerColumns, plan);
-            ListResult<Customer> out;
-            auto& s = statement(sql.sql);
-            Reset r{s};
-            bind_all(s, sql.binds);
-            const std::int64_t take = plan.take();
-            out.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(take, 1000)));
-            const int first_key = kCustomerColumnCount;
-            while (s.executeStep()) {
-                if (static_cast<std::int64_t>(out.rows.size()) == take) {
-                    out.has_more = true;
-                    break;
-                }
-                out.rows.push_back(read_customer(s));
-                if (static_cast<std::int64_t>(out.rows.size()) == take) {  // the page's last row: keep its keys
-                    out.last.id = out.rows.back().id;
-                    out.last.sort_values.clear();
-                    for (int i = 0; i < sql.sort_key_count; ++i)
-                        out.last.sort_values.push_back(key_value(s.getColumn(first_key + i)));
-                }
-            }
-            if (plan.count) out.count = count(sql, "customers");
+            auto& q = statement("SELECT 1 FROM customers WHERE id = ?");
+            Reset r{q};
+            q.bind(1, id);
+            return q.executeStep();
+        });
+    }
+
+    void insert_order(Order& o) override { insert_row<OrderCodec>(o); }
+    std::optional<Order> find_order(std::int64_t id) override { return find_row<OrderCodec>(id); }
+    void update_order(const Order& o) override { update_row<OrderCodec>(o); }
+    bool delete_order(std::int64_t id) override { return delete_row<OrderCodec>(id); }
+    ListResult<Order> list_orders(const query::ListPlan& plan) override { return list_rows<OrderCodec>(plan); }
+    std::int64_t next_order_number() override {
+        return guarded([&] {
+            auto& q = statement("SELECT ifnull(max(number), 0) + 1 FROM orders");
+            Reset r{q};
+            q.executeStep();
+            return q.getColumn(0).getInt64();
+        });
+    }
+
+    void insert_message(Message& m) override { insert_row<MessageCodec>(m); }
+    std::optional<Message> find_message(std::int64_t id) override { return find_row<MessageCodec>(id); }
+    void update_message(const Message& m) override { update_row<MessageCodec>(m); }
+    bool delete_message(std::int64_t id) override { return delete_row<MessageCodec>(id); }
+    ListResult<Message> list_messages(const query::ListPlan& plan) override { return list_rows<MessageCodec>(plan); }
+
+    void insert_form(Form& f) override { insert_row<FormCodec>(f); }
+    std::optional<Form> find_form(std::int64_t id) override { return find_row<FormCodec>(id); }
+    void update_form(const Form& f) override { update_row<FormCodec>(f); }
+    bool delete_form(std::int64_t id) override { return delete_row<FormCodec>(id); }
+    ListResult<Form> list_forms(const query::ListPlan& plan) override { return list_rows<FormCodec>(plan); }
+
+    std::vector<Form> active_forms() override {
+        return guarded([&] {
+            static const std::string sql =
+                fmt::format("SELECT {} FROM forms WHERE active = 1 ORDER BY id", FormCodec::columns());
+            auto& q = statement(sql);
+            Reset r{q};
+            std::vector<Form> out;
+            while (q.executeStep()) out.push_back(FormCodec::read(q));
             return out;
         });
     }
 
+    std::int64_t forms_version() override {
+        return guarded([&] {
+            auto& q = statement("SELECT value FROM crm_meta WHERE key = 'forms_version'");
+            Reset r{q};
+            return q.executeStep() ? q.getColumn(0).getInt64() : std::int64_t{0};
+        });
+    }
+
+    void index_attribute(const std::string& name) override {
+        // `name` is an identifier (checked by the form rules) and is checked
+        // again here, since it becomes part of the index's SQL text.
+        if (name.empty() || name.size() > 64 ||
+            !std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }) ||
+            std::isdigit(static_cast<unsigned char>(name[0])))
+            throw Error(Status::internal, "an attribute index needs an identifier");
+        guarded([&] {
+            db_.exec(fmt::format("CREATE INDEX IF NOT EXISTS customers_attr_{0} ON customers ({1})", name,
+                                 attribute_expression(name)));
+        });
+        indexed_attributes_.insert(name);
+    }
+
     std::string explain_list_customers(const query::ListPlan& plan) override {
         return guarded([&] {
-            RenderedList sql = render_list(kCustomersTable, kCustomerColumns, plan);
+            RenderedList sql = render_list(kCustomersTable, kCustomerColumns, plan, &indexed_attributes_);
             std::string out = explain(sql.sql, sql.binds);
             if (plan.count && !sql.count_sql.empty()) out += explain(sql.count_sql, sql.count_binds);
             return out;
@@ -487,6 +491,123 @@ public:
     }
 
 private:
+    // --- generic row operations over a codec (row_codecs.hpp) ---
+
+    template <class Codec>
+    static const std::string& insert_sql() {
+        static const std::string sql = [] {
+            std::string_view cols = Codec::columns();
+            return fmt::format("INSERT INTO {} ({}) VALUES ({})", Codec::kTable, cols.substr(4),
+                               placeholders(Codec::column_count() - 1));
+        }();
+        return sql;
+    }
+
+    template <class Codec>
+    static const std::string& update_sql() {
+        static const std::string sql = [] {
+            std::string set;
+            std::string_view cols = std::string_view(Codec::columns()).substr(4);
+            for (std::size_t start = 0; start < cols.size();) {
+                std::size_t end = cols.find(", ", start);
+                if (end == std::string_view::npos) end = cols.size();
+                set += fmt::format("{}{} = ?", set.empty() ? "" : ", ", cols.substr(start, end - start));
+                start = end + 2;
+            }
+            return fmt::format("UPDATE {} SET {} WHERE id = ?", Codec::kTable, set);
+        }();
+        return sql;
+    }
+
+    // Runs a write of `Codec`'s table; a unique constraint is a ConflictError
+    // naming the column.
+    template <class Codec>
+    void run_write(SQLite::Statement& s) {
+        Reset r{s};
+        try {
+            s.exec();
+        } catch (const SQLite::Exception& e) {
+            if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
+            std::string_view msg = e.what();
+            auto dot = msg.rfind('.');
+            std::string field = dot == std::string_view::npos ? std::string("id") : std::string(msg.substr(dot + 1));
+            throw ConflictError(fmt::format("{} is already used by another {}", field, Codec::kName),
+                                {{field, fmt::format("is already used by another {}", Codec::kName)}});
+        }
+    }
+
+    template <class Codec>
+    void insert_row(typename Codec::Row& row) {
+        guarded([&] {
+            auto& s = statement(insert_sql<Codec>());
+            Codec::bind(s, row);
+            run_write<Codec>(s);
+            row.id = db_.getLastInsertRowid();
+        });
+    }
+
+    template <class Codec>
+    void update_row(const typename Codec::Row& row) {
+        guarded([&] {
+            auto& s = statement(update_sql<Codec>());
+            Codec::bind(s, row);
+            s.bind(Codec::column_count(), row.id);
+            run_write<Codec>(s);
+        });
+    }
+
+    template <class Codec>
+    std::optional<typename Codec::Row> find_row(std::int64_t id) {
+        return guarded([&]() -> std::optional<typename Codec::Row> {
+            static const std::string sql = fmt::format("SELECT {} FROM {} WHERE id = ?", Codec::columns(), Codec::kTable);
+            auto& s = statement(sql);
+            Reset r{s};
+            s.bind(1, id);
+            if (!s.executeStep()) return std::nullopt;
+            return Codec::read(s);
+        });
+    }
+
+    template <class Codec>
+    bool delete_row(std::int64_t id) {
+        return guarded([&] {
+            static const std::string sql = fmt::format("DELETE FROM {} WHERE id = ?", Codec::kTable);
+            auto& s = statement(sql);
+            Reset r{s};
+            s.bind(1, id);
+            return s.exec() > 0;
+        });
+    }
+
+    template <class Codec>
+    ListResult<typename Codec::Row> list_rows(const query::ListPlan& plan) {
+        return guarded([&] {
+            RenderedList sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_);
+            ListResult<typename Codec::Row> out;
+            auto& s = statement(sql.sql);
+            Reset r{s};
+            bind_all(s, sql.binds);
+            const std::int64_t take = plan.take();
+            out.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(take, 1000)));
+            const int first_key = Codec::column_count();
+            while (s.executeStep()) {
+                if (static_cast<std::int64_t>(out.rows.size()) == take) {
+                    out.has_more = true;
+                    break;
+                }
+                out.rows.push_back(Codec::read(s));
+                if (static_cast<std::int64_t>(out.rows.size()) == take) {  // the page's last row: keep its keys
+                    out.last.id = out.rows.back().id;
+                    out.last.sort_values.clear();
+                    for (int i = 0; i < sql.sort_key_count; ++i)
+                        out.last.sort_values.push_back(key_value(s.getColumn(first_key + i)));
+                }
+            }
+            if (plan.count) out.count = count(sql, std::string(Codec::table().table));
+            return out;
+        });
+    }
+
     std::string explain(const std::string& sql, const std::vector<Bind>& binds) {
         SQLite::Statement q(db_, "EXPLAIN QUERY PLAN " + sql);
         bind_all(q, binds);
@@ -519,7 +640,7 @@ private:
     }
 
     // The count of a list: kept by triggers when unfiltered, else counted.
-    std::int64_t count(const RenderedList& sql, const char* collection) {
+    std::int64_t count(const RenderedList& sql, const std::string& collection) {
         if (sql.count_sql.empty()) {
             auto& c = statement("SELECT n FROM row_counts WHERE collection = ?");
             Reset r{c};
@@ -577,7 +698,7 @@ private:
         if (replace) {
             auto& del = statement("DELETE FROM customer_coupons WHERE customer_id = ?");
             Reset r{del};
-            del.bind(1, static_cast<std::int64_t>(c.id));
+            del.bind(1, (c.id));
             del.exec();
         }
         if (c.coupons.empty()) return;
@@ -585,7 +706,7 @@ private:
         for (const auto& code : c.coupons) {
             Reset r{ins};
             ins.bind(1, code);
-            ins.bind(2, static_cast<std::int64_t>(c.id));
+            ins.bind(2, (c.id));
             ins.exec();
         }
     }
@@ -594,6 +715,7 @@ private:
     SQLite::Database db_;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
     std::unique_ptr<TransactionStatements> tx_;  // after db_: destroyed before it
+    std::set<std::string> indexed_attributes_;   // attributes.<name> with an expression index
 };
 
 }  // namespace

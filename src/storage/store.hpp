@@ -8,7 +8,10 @@
 #include "query/list_plan.hpp"
 
 #include <crm/customer.hpp>
+#include <crm/form.hpp>
+#include <crm/message.hpp>
 #include <crm/options.hpp>
+#include <crm/order.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -61,6 +64,38 @@ public:
     /// diagnostics (SQLite: EXPLAIN QUERY PLAN of the page query, then of the
     /// count query when there is one, one detail per line).
     virtual std::string explain_list_customers(const query::ListPlan& plan) = 0;
+    virtual bool customer_exists(std::int64_t id) = 0;
+
+    // --- orders, messages, forms (inside a transaction) ---
+    // insert_* assigns the id; update_* rewrites every column of row .id;
+    // delete_* is false when there was no such row.
+    virtual void insert_order(Order& o) = 0;
+    virtual std::optional<Order> find_order(std::int64_t id) = 0;
+    virtual void update_order(const Order& o) = 0;
+    virtual bool delete_order(std::int64_t id) = 0;
+    virtual ListResult<Order> list_orders(const query::ListPlan& plan) = 0;
+    /// max(number) + 1 over every order (1 for the first); call it inside the
+    /// write transaction that inserts, so two writers never get the same.
+    virtual std::int64_t next_order_number() = 0;
+
+    virtual void insert_message(Message& m) = 0;
+    virtual std::optional<Message> find_message(std::int64_t id) = 0;
+    virtual void update_message(const Message& m) = 0;
+    virtual bool delete_message(std::int64_t id) = 0;
+    virtual ListResult<Message> list_messages(const query::ListPlan& plan) = 0;
+
+    /// A form name already used is ConflictError naming `name`.
+    virtual void insert_form(Form& f) = 0;
+    virtual std::optional<Form> find_form(std::int64_t id) = 0;
+    virtual void update_form(const Form& f) = 0;
+    virtual bool delete_form(std::int64_t id) = 0;
+    virtual ListResult<Form> list_forms(const query::ListPlan& plan) = 0;
+    virtual std::vector<Form> active_forms() = 0;
+    /// A number that changes whenever any form changes, in any process.
+    virtual std::int64_t forms_version() = 0;
+    /// Makes filters on attributes.<name> (an identifier a form declares)
+    /// use an index.
+    virtual void index_attribute(const std::string& name) = 0;
 };
 
 /// Opens (creating or migrating) an SQLite store. IoError when the file

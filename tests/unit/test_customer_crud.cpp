@@ -470,7 +470,7 @@ TEST_CASE("missing ids, unknown and unbuilt collections are not_found", "[custom
     }
     CHECK(count(e) == 1);
 
-    for (const char* coll : {"nope", "", "Customers", "customer", "customers ", "orders", "tickets"}) {
+    for (const char* coll : {"nope", "", "Customers", "customer", "customers ", "Orders", "tickets"}) {
         INFO("collection: '" << coll << "'");
         for (const auto& err : {
                  error_of([&] { e.create(coll, json::object{}); }),

@@ -1,0 +1,52 @@
+// storage/row_codecs.hpp - how each model (but customers, see
+// sqlite_store.cpp) maps to its SQLite table: its columns in one fixed
+// order, their binding and reading, and the table as the list renderer sees
+// it. The generic store operations in sqlite_store.cpp use these.
+#pragma once
+
+#include "storage/list_sql.hpp"
+
+#include <crm/form.hpp>
+#include <crm/message.hpp>
+#include <crm/order.hpp>
+
+#include <SQLiteCpp/Statement.h>
+
+#include <string_view>
+
+namespace crm::storage {
+
+struct OrderCodec {
+    using Row = Order;
+    static constexpr std::string_view kTable = "orders";
+    static constexpr std::string_view kName = "order";
+    static const char* columns();  ///< "id, ..." (id first)
+    static int column_count();
+    static const TableDecl& table();
+    static void bind(SQLite::Statement& s, const Order& o);  ///< every column but id, from 1
+    static Order read(SQLite::Statement& s);                 ///< from column 0
+};
+
+struct MessageCodec {
+    using Row = Message;
+    static constexpr std::string_view kTable = "messages";
+    static constexpr std::string_view kName = "message";
+    static const char* columns();
+    static int column_count();
+    static const TableDecl& table();
+    static void bind(SQLite::Statement& s, const Message& m);
+    static Message read(SQLite::Statement& s);
+};
+
+struct FormCodec {
+    using Row = Form;
+    static constexpr std::string_view kTable = "forms";
+    static constexpr std::string_view kName = "form";
+    static const char* columns();
+    static int column_count();
+    static const TableDecl& table();
+    static void bind(SQLite::Statement& s, const Form& f);
+    static Form read(SQLite::Statement& s);
+};
+
+}  // namespace crm::storage

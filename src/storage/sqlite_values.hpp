@@ -1,0 +1,86 @@
+// storage/sqlite_values.hpp - how domain values are bound to and read from
+// SQLite: timestamps as integer microseconds, dates as 'YYYY-MM-DD', JSON as
+// text. Shared by the SQLite backend's files only.
+#pragma once
+
+#include <crm/types.hpp>
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace crm::storage {
+
+namespace json = boost::json;
+
+inline std::int64_t micros(Timestamp t) { return t.time_since_epoch().count(); }
+inline Timestamp from_micros(std::int64_t v) { return Timestamp{std::chrono::microseconds{v}}; }
+
+template <class T>
+inline void bind_opt(SQLite::Statement& s, int i, const std::optional<T>& v) {
+    if (v)
+        s.bind(i, *v);
+    else
+        s.bind(i);
+}
+inline void bind_opt(SQLite::Statement& s, int i, const std::optional<Date>& v) {
+    if (v)
+        s.bind(i, format_date(*v));
+    else
+        s.bind(i);
+}
+inline void bind_opt(SQLite::Statement& s, int i, const std::optional<Timestamp>& v) {
+    if (v)
+        s.bind(i, static_cast<std::int64_t>(micros(*v)));
+    else
+        s.bind(i);
+}
+inline void bind_opt(SQLite::Statement& s, int i, const std::optional<std::int64_t>& v) {
+    if (v)
+        s.bind(i, static_cast<std::int64_t>(*v));
+    else
+        s.bind(i);
+}
+
+inline std::optional<std::string> text_col(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getString();
+}
+inline std::optional<std::int64_t> int_col(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getInt64();
+}
+inline std::optional<Date> date_col(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return parse_date(c.getText());
+}
+inline std::optional<Timestamp> ts_col(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return from_micros(c.getInt64());
+}
+inline json::object object_col(const SQLite::Column& c) {
+    if (std::string_view(c.getText()) == "{}") return {};  // the common case, without a parse
+    json::value v = json::parse(c.getText());
+    return v.is_object() ? std::move(v.get_object()) : json::object{};
+}
+
+template <class E>
+E enum_col(const SQLite::Column& c, std::initializer_list<std::pair<std::string_view, E>> names) {
+    std::string_view s = c.getText();
+    for (const auto& [n, v] : names)
+        if (n == s) return v;
+    return names.begin()->second;
+}
+
+inline Timestamp ts_required(const SQLite::Column& c) { return from_micros(c.getInt64()); }
+inline bool bool_col(const SQLite::Column& c) { return c.getInt() != 0; }
+
+}  // namespace crm::storage
