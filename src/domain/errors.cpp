@@ -1,6 +1,8 @@
 // The exception classes of crm/error.hpp and their JSON form.
 #include <crm/error.hpp>
 
+#include "domain/text.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -31,8 +33,11 @@ Error::Error(Status code, const std::string& message, std::vector<FieldError>&& 
 std::string Error::to_json() const {
     boost::json::array errs;
     errs.reserve(errors_.size());
-    for (const auto& e : errors_) errs.push_back(boost::json::object{{"field", e.field}, {"message", e.message}});
-    boost::json::object o{{"code", status_name(code_)}, {"message", what()}, {"errors", std::move(errs)}};
+    // Fields and messages may quote what a caller sent: keep the JSON valid
+    // whatever bytes that was.
+    for (const auto& e : errors_)
+        errs.push_back(boost::json::object{{"field", domain::valid_utf8(e.field)}, {"message", domain::valid_utf8(e.message)}});
+    boost::json::object o{{"code", status_name(code_)}, {"message", domain::valid_utf8(what())}, {"errors", std::move(errs)}};
     return boost::json::serialize(o);
 }
 

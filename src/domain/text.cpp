@@ -29,6 +29,40 @@ std::string ascii_lower(std::string_view s) {
     return out;
 }
 
+std::string valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        // The length and the allowed range of the second byte (RFC 3629:
+        // no overlong forms, no surrogates, nothing above U+10FFFF).
+        std::size_t n = 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c < 0x80) n = 1;
+        else if (c >= 0xC2 && c <= 0xDF) n = 2;
+        else if (c == 0xE0) { n = 3; lo = 0xA0; }
+        else if (c >= 0xE1 && c <= 0xEC) n = 3;
+        else if (c == 0xED) { n = 3; hi = 0x9F; }
+        else if (c >= 0xEE && c <= 0xEF) n = 3;
+        else if (c == 0xF0) { n = 4; lo = 0x90; }
+        else if (c >= 0xF1 && c <= 0xF3) n = 4;
+        else if (c == 0xF4) { n = 4; hi = 0x8F; }
+        bool ok = n > 0 && i + n <= s.size();
+        for (std::size_t k = 1; ok && k < n; ++k) {
+            auto b = static_cast<unsigned char>(s[i + k]);
+            ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+        }
+        if (ok) {
+            out.append(s.data() + i, n);
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";  // U+FFFD
+            ++i;
+        }
+    }
+    return out;
+}
+
 bool is_identifier(std::string_view s) noexcept {
     if (s.empty() || !(is_alpha(s[0]) || s[0] == '_')) return false;
     for (char c : s)

@@ -13,6 +13,9 @@ std::string_view trim(std::string_view s) noexcept;
 std::size_t utf8_length(std::string_view s) noexcept;
 /// ASCII lower-case copy (SQLite's NOCASE folds the same letters).
 std::string ascii_lower(std::string_view s);
+/// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD,
+/// so that text from a caller can always be written into JSON.
+std::string valid_utf8(std::string_view s);
 /// [A-Za-z_][A-Za-z0-9_]*
 bool is_identifier(std::string_view s) noexcept;
 

@@ -207,6 +207,8 @@ std::optional<Value> scalar(const FieldDecl& f, const json::value& v, std::strin
             return std::nullopt;
         case FT::boolean:
             if (auto b = domain::as_bool(v)) return Value{std::int64_t{*b ? 1 : 0}};
+            if (v.is_string() && (v.get_string() == "1" || v.get_string() == "0"))  // an item of "0,1"
+                return Value{std::int64_t{v.get_string() == "1" ? 1 : 0}};
             why = "must be true or false";
             return std::nullopt;
         case FT::date:

@@ -93,7 +93,8 @@ CREATE INDEX customers_name_order ON customers (
     ifnull(last_name, '') COLLATE NOCASE, ifnull(first_name, '') COLLATE NOCASE, id);
 CREATE INDEX customers_first_name ON customers (ifnull(first_name, '') COLLATE NOCASE);
 CREATE INDEX customers_channel_code ON customers (ifnull(channel_code, '') COLLATE NOCASE);
-CREATE INDEX customers_created_at ON customers (created_at);
+-- newest first is the common listing: (created_at DESC, id) walks it with no sort
+CREATE INDEX customers_created_at ON customers (created_at DESC, id);
 
 CREATE TABLE row_counts (collection TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO row_counts (collection, n) SELECT 'customers', count(*) FROM customers;
