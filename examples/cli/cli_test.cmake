@@ -1,5 +1,6 @@
 # cli_test.cmake - runs crm-cli and checks its output and exit status.
-#   cmake -DCLI=<crm-cli> -DDB=<database file> -DCASE=demo|errors|crud -P cli_test.cmake
+#   cmake -DCLI=<crm-cli> -DDB=<database file> -DCASE=<case> -P cli_test.cmake
+# CASE: demo, errors, crud, orders, messages, forms, form_errors.
 # The database file (and its -wal/-shm/-journal companions) is deleted first.
 cmake_minimum_required(VERSION 3.25)
 
@@ -62,6 +63,49 @@ function(expect_json_type json expected)
   expect_equal("${got}" "${expected}" "JSON type of ${ARGN}")
 endfunction()
 
+# expect_error(<stderr> <code> [FIELD...]): stderr is "error: CODE: MESSAGE"
+# then one "  FIELD: MESSAGE" line per failing field, naming exactly these
+# fields (in any order; messages are only checked to be non-empty).
+function(expect_error err code)
+  string(REGEX MATCH "^error: ${code}: [^\n]+\n" head "${err}")
+  if(head STREQUAL "")
+    message(FATAL_ERROR "expected \"error: ${code}: MESSAGE\" first on stderr, got:\n${err}")
+  endif()
+  string(LENGTH "${head}" head_len)
+  string(SUBSTRING "${err}" ${head_len} -1 rest)
+  string(REGEX MATCHALL "  [^:\n]+: [^\n]+\n" lines "${rest}")
+  string(JOIN "" joined ${lines})
+  expect_equal("${joined}" "${rest}" "stderr after the first line (one '  FIELD: MESSAGE' line each)")
+  set(got "")
+  foreach(line IN LISTS lines)
+    string(REGEX MATCH "^  ([^:\n]+): " m "${line}")
+    list(APPEND got "${CMAKE_MATCH_1}")
+  endforeach()
+  set(expected ${ARGN})
+  list(SORT got)
+  list(SORT expected)
+  string(JOIN "," got_text ${got})
+  string(JOIN "," expected_text ${expected})
+  expect_equal("${got_text}" "${expected_text}" "fields named by the ${code} error:\n${err}")
+endfunction()
+
+# expect_json_length(<json> <expected> <path...>): members of an object / elements of an array.
+function(expect_json_length json expected)
+  string(JSON got ERROR_VARIABLE jerr LENGTH "${json}" ${ARGN})
+  if(jerr)
+    message(FATAL_ERROR "JSON ${ARGN}: ${jerr} in:\n${json}")
+  endif()
+  expect_equal("${got}" "${expected}" "JSON length of ${ARGN}")
+endfunction()
+
+# Engine-set timestamps have whole seconds: 20 characters. Tables that show
+# them are compared with each one replaced by a placeholder of that width.
+set(ts_regex "20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z")
+function(mask_timestamps var text)
+  string(REGEX REPLACE "${ts_regex}" "YYYY-MM-DDTHH:MM:SSZ" masked "${text}")
+  set(${var} "${masked}" PARENT_SCOPE)
+endfunction()
+
 # ---------------------------------------------------------------------------
 if(CASE STREQUAL "demo")
   # The table of the four demo customers on a fresh file: ids 1..4 in
@@ -78,10 +122,31 @@ id  full_name                   email                    phone       company_nam
 4 customers
 ]=])
 
+  # Seed 001's two sample orders, for the seed 001 customer (2), numbered by
+  # the engine; their dates are the seed's Unix times.
+  set(orders_heading "\nOrders of customer 2 (seed 001, /v1.0/customers):\n")
+  set(orders_table [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  ---------------------------------
+ 1       1            2  draft      2018-05-28T09:52:28Z         2  With client
+ 2       2            2  submitted  2018-10-02T06:55:38Z        10  test bugs in sn activation number
+2 of 2 orders (offset 0, limit 100)
+]=])
+
   cli(0 demo)
   expect_contains("${OUT}" "postman@gmail.com" "first demo")
   expect_contains("${OUT}" "  created customer 2: My first name My last name <postman@gmail.com>" "first demo")
   expect_not_contains("${OUT}" "skipped" "first demo")
+  expect_contains("${OUT}" [=[
+
+Adding orders and a message for customer 2 (seed 001, /v1.0/customers):
+  created order 1: number 1, draft, With client
+  created order 2: number 2, submitted, test bugs in sn activation number
+  created message 1: Wants ten more activation numbers.
+
+All customers:
+]=] "first demo: orders and message")
+  expect_equal("${ERR}" "" "first demo stderr")
   set(first "${OUT}")
 
   cli(0 demo)
@@ -89,6 +154,16 @@ id  full_name                   email                    phone       company_nam
   expect_contains("${OUT}" "  skipped postman@gmail.com: already there" "second demo")
   expect_contains("${OUT}" "  skipped jacquie@mimi.com: already there" "second demo")
   expect_not_contains("${OUT}" "created customer" "second demo")
+  expect_not_contains("${OUT}" "created order" "second demo")
+  expect_not_contains("${OUT}" "created message" "second demo")
+  expect_contains("${OUT}" [=[
+
+Adding orders and a message for customer 2 (seed 001, /v1.0/customers):
+  skipped the orders: customer 2 already has 2 orders
+  skipped the message: customer 2 already has 1 message
+
+All customers:
+]=] "second demo: orders and message")
   expect_equal("${ERR}" "" "second demo stderr")
 
   string(LENGTH "\nAll customers:\n" all_len)
@@ -105,7 +180,16 @@ id  full_name                   email                    phone       company_nam
     expect_equal("${got_table}" "${table}" "demo table (${run})")
 
     math(EXPR json_start "${json_start} + ${json_len}")
-    string(SUBSTRING "${${run}}" ${json_start} -1 json)
+    string(FIND "${${run}}" "${orders_heading}" orders_start)
+    if(orders_start EQUAL -1)
+      message(FATAL_ERROR "demo output lacks its orders:\n${${run}}")
+    endif()
+    math(EXPR len "${orders_start} - ${json_start}")
+    string(SUBSTRING "${${run}}" ${json_start} ${len} json)
+    string(LENGTH "${orders_heading}" heading_len)
+    math(EXPR orders_start "${orders_start} + ${heading_len}")
+    string(SUBSTRING "${${run}}" ${orders_start} -1 got_orders)
+    expect_equal("${got_orders}" "${orders_table}" "demo orders (${run})")
     expect_json("${json}" "3" id)
     expect_json("${json}" "John Doe" full_name)
     expect_json("${json}" "example@domain.com" email)
@@ -131,6 +215,30 @@ id  full_name                   email                    phone       company_nam
   expect_json("${OUT}" "+90 532 555 12 34" mobile)
   expect_json("${OUT}" "Ayşe Nur" first_name)
   expect_json("${OUT}" "ON" accepts_marketing)
+
+  # What the demo wrote, seen through the other commands.
+  cli(0 customer orders 2)
+  expect_equal("${OUT}" "${orders_table}" "customer orders 2")
+  cli(0 order get 2)
+  expect_json("${OUT}" "submitted" status)
+  expect_json_type("${OUT}" "STRING" submit_date)
+  expect_json("${OUT}" "2018-10-02T06:55:38Z" activation_birth_date)
+  expect_json("${OUT}" "1" activation_limit)
+  cli(0 customer messages 2)
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" [=[
+id  customer_id  created_at            context
+--  -----------  --------------------  ----------------------------------
+ 1            2  YYYY-MM-DDTHH:MM:SSZ  Wants ten more activation numbers.
+1 message
+]=] "customer messages 2")
+  # A customer with orders cannot be deleted (archive it instead).
+  cli(1 customer delete 2)
+  string(REGEX MATCH "^error: conflict: " m "${ERR}")
+  expect_equal("${m}" "error: conflict: " "customer delete 2 with orders")
+  expect_equal("${OUT}" "" "customer delete 2 with orders: stdout")
+  cli(0 customer get 2)
+  expect_json("${OUT}" "postman@gmail.com" email)
 
 # ---------------------------------------------------------------------------
 elseif(CASE STREQUAL "errors")
@@ -190,6 +298,43 @@ elseif(CASE STREQUAL "errors")
   expect_contains("${ERR}" "error: usage: missing command" "no command")
   cli(2 --nope version)
   expect_contains("${ERR}" "error: usage: unknown option '--nope'" "unknown option")
+  cli(2 order)
+  expect_contains("${ERR}" "error: usage: missing subcommand: crm-cli order create|get|update|replace|delete|list\n" "order without subcommand")
+  cli(2 order frobnicate)
+  expect_contains("${ERR}" "error: usage: unknown subcommand 'order frobnicate'" "unknown order subcommand")
+  cli(2 message)
+  expect_contains("${ERR}" "error: usage: missing subcommand: crm-cli message " "message without subcommand")
+  cli(2 form frobnicate)
+  expect_contains("${ERR}" "error: usage: unknown subcommand 'form frobnicate'" "unknown form subcommand")
+  cli(2 order get x1)
+  expect_contains("${ERR}" "error: usage: ID must be an integer, got 'x1'" "order get x1")
+  cli(2 form update 1)
+  expect_contains("${ERR}" "error: usage: missing argument expected: crm-cli form update ID PATCH" "form update without patch")
+  cli(2 message list "{}" extra)
+  expect_contains("${ERR}" "error: usage: unexpected argument 'extra': crm-cli message list [QUERY] [--json]" "message list extra")
+  cli(2 customer orders)
+  expect_contains("${ERR}" "error: usage: missing argument: crm-cli customer orders ID" "customer orders without id")
+  cli(2 customer orders 1 2)
+  expect_contains("${ERR}" "error: usage: unexpected argument '2'" "customer orders 1 2")
+  cli(2 customer orders 1 --limit)
+  expect_contains("${ERR}" "error: usage: --limit needs a value" "--limit without value")
+  cli(2 customer orders 1 --offset x)
+  expect_contains("${ERR}" "error: usage: --offset must be an integer, got 'x'" "--offset x")
+  cli(2 customer orders 1 --bogus)
+  expect_contains("${ERR}" "error: usage: unexpected argument '--bogus'" "customer orders --bogus")
+  cli(2 customer messages)
+  expect_contains("${ERR}" "error: usage: missing argument expected: crm-cli customer messages ID" "customer messages without id")
+  # Missing rows through the new collections: not_found, status 1.
+  cli(1 order get 1)
+  expect_error("${ERR}" not_found)
+  cli(1 message get 1)
+  expect_error("${ERR}" not_found)
+  cli(1 form delete 1)
+  expect_error("${ERR}" not_found)
+  cli(1 customer orders 999999)
+  expect_error("${ERR}" not_found)
+  cli(1 customer messages 0)
+  expect_error("${ERR}" not_found)
 
   # A file that cannot be opened: io, status 2.
   execute_process(COMMAND "${CLI}" --db "${DB}.missing-folder/x.db" customer get 1
@@ -203,6 +348,18 @@ elseif(CASE STREQUAL "crud")
   expect_contains("${OUT}" "Usage: crm-cli [--db FILE] COMMAND" "--help")
   cli(0 customer list --help)
   expect_contains("${OUT}" "Usage: crm-cli" "customer list --help")
+  foreach(line
+      "\n  customer orders ID [--sortby number|submitdate] [--desc] [--status LIST]\n"
+      "\n  customer messages ID          the customer's messages, newest first\n"
+      "\n  order create JSON  " "\n  order update ID PATCH  " "\n  order replace ID JSON  "
+      "\n  order delete ID  " "\n  order list [QUERY] [--json]  "
+      "\n  message create JSON  " "\n  message list [QUERY] [--json] "
+      "\n  form create JSON  " "\n  form get ID  " "\n  form update ID PATCH  "
+      "\n  form delete ID  " "\n  form list [QUERY] [--json]  ")
+    expect_contains("${OUT}" "${line}" "--help")
+  endforeach()
+  cli(0 order list --help)
+  expect_contains("${OUT}" "Usage: crm-cli" "order list --help")
   cli(0 version)
   string(REGEX MATCH "^crm-cli [0-9]+\\.[0-9]+\\.[0-9]+ \\(libcrm [0-9]+\\.[0-9]+\\.[0-9]+\\)\n$" m "${OUT}")
   expect_equal("${m}" "${OUT}" "version")
@@ -259,6 +416,450 @@ elseif(CASE STREQUAL "crud")
   expect_contains("${ERR}" "error: not_found: " "get deleted")
   cli(0 customer list)
   expect_contains("${OUT}" "1 of 1 customer (page 1, 50 per page)\n" "list after delete")
+
+# ---------------------------------------------------------------------------
+elseif(CASE STREQUAL "orders")
+  cli(0 customer create [=[{"first_name":"Ann","last_name":"Lee","email":"ann@example.com"}]=])
+  cli(0 customer create [=[{"kind":"company","company_name":"Zeta Ltd","email":"zeta@example.com"}]=])
+
+  # Numbers are assigned max + 1 when left out (the first is 1).
+  cli(0 order create [=[{"customer_id":1,"date":"2024-03-01T09:00:00Z","quantity":3,"description":"  Starter kit  "}]=])
+  expect_json("${OUT}" "1" id)
+  expect_json("${OUT}" "1" number)
+  expect_json("${OUT}" "1" customer_id)
+  expect_json("${OUT}" "draft" status)
+  expect_json_type("${OUT}" "NULL" submit_date)
+  expect_json("${OUT}" "3" quantity)
+  expect_json("${OUT}" "Starter kit" description)
+  expect_json("${OUT}" "ON" customer_required)
+  expect_json("${OUT}" "0" total_cents)
+  expect_json("${OUT}" "2024-03-01T09:00:00Z" date)
+  string(JSON created GET "${OUT}" created_at)
+  string(REGEX MATCH "^${ts_regex}$" m "${created}")
+  expect_equal("${m}" "${created}" "order created_at")
+  # Pretty-printed like every record.
+  expect_contains("${OUT}" "{\n  \"id\": 1,\n  \"customer_id\": 1,\n  \"number\": 1,\n" "order JSON")
+
+  # Status 1 (seed 001's numbers) is submitted: submit_date is set. Dates in
+  # any offset are stored in UTC.
+  cli(0 order create [=[{"customer_id":1,"date":"2024-03-05T10:30:00+02:00","status":1,"description":"Refill"}]=])
+  expect_json("${OUT}" "2" id)
+  expect_json("${OUT}" "2" number)
+  expect_json("${OUT}" "submitted" status)
+  expect_json_type("${OUT}" "STRING" submit_date)
+  expect_json("${OUT}" "2024-03-05T08:30:00Z" date)
+  expect_json("${OUT}" "1" quantity)
+
+  cli(0 order create [=[{"customer_id":2,"number":10,"date":"2024-02-01T00:00:00Z","status":"revoked","quantity":0}]=])
+  expect_json("${OUT}" "3" id)
+  expect_json("${OUT}" "10" number)
+  expect_json("${OUT}" "revoked" status)
+  expect_json_type("${OUT}" "NULL" description)
+
+  cli(0 order create [=[{"customer_id":1,"date":"2024-04-01T12:00:00Z","description":"Trial"}]=])
+  expect_json("${OUT}" "4" id)
+  expect_json("${OUT}" "11" number)
+
+  # An order without a customer, when it does not require one.
+  cli(0 order create [=[{"customer_required":false,"date":"2024-05-01T08:00:00Z","description":"Walk-in"}]=])
+  expect_json("${OUT}" "5" id)
+  expect_json("${OUT}" "12" number)
+  expect_json_type("${OUT}" "NULL" customer_id)
+  expect_json("${OUT}" "OFF" customer_required)
+
+  # Seed 001's sortby=submitdate: only order 2 of customer 1 is submitted so
+  # far; nulls sort first ascending and last descending, ties by id.
+  cli(0 customer orders 1 --sortby submitdate)
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 1       1            1  draft      2024-03-01T09:00:00Z         3  Starter kit
+ 4      11            1  draft      2024-04-01T12:00:00Z         1  Trial
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+3 of 3 orders (offset 0, limit 100)
+]=] "sortby submitdate")
+  cli(0 customer orders 1 --sortby submitdate --desc)
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+ 1       1            1  draft      2024-03-01T09:00:00Z         3  Starter kit
+ 4      11            1  draft      2024-04-01T12:00:00Z         1  Trial
+3 of 3 orders (offset 0, limit 100)
+]=] "sortby submitdate --desc")
+
+  # Allowed moves: draft -> submitted (sets submit_date).
+  cli(0 order update 1 [=[{"status":"submitted"}]=])
+  expect_json("${OUT}" "submitted" status)
+  expect_json_type("${OUT}" "STRING" submit_date)
+  expect_json("${OUT}" "1" number)
+  expect_json("${OUT}" "Starter kit" description)
+
+  # Illegal moves: conflict naming status, exit status 1, nothing printed
+  # on stdout and nothing changed.
+  cli(1 order update 1 [=[{"status":"draft"}]=])
+  expect_equal("${OUT}" "" "submitted -> draft: stdout")
+  expect_error("${ERR}" conflict status)
+  cli(1 order update 3 [=[{"status":0}]=])
+  expect_error("${ERR}" conflict status)
+  cli(1 order replace 3 [=[{"customer_id":2,"status":"submitted"}]=])
+  expect_error("${ERR}" conflict status)
+  cli(0 order get 3)
+  expect_json("${OUT}" "revoked" status)
+  expect_json("${OUT}" "10" number)
+  cli(0 order get 1)
+  expect_json("${OUT}" "submitted" status)
+
+  # replace: number and date are kept when left out; other fields default.
+  cli(0 order replace 4 [=[{"customer_id":1,"quantity":5}]=])
+  expect_json("${OUT}" "11" number)
+  expect_json("${OUT}" "2024-04-01T12:00:00Z" date)
+  expect_json("${OUT}" "5" quantity)
+  expect_json("${OUT}" "draft" status)
+  expect_json_type("${OUT}" "NULL" description)
+
+  # invalid: every bad field named.
+  cli(1 order create [=[{"customer_id":99}]=])
+  expect_error("${ERR}" invalid customer_id)
+  expect_contains("${ERR}" "no customer with id 99" "unknown customer")
+  cli(1 order create [=[{"quantity":1}]=])
+  expect_error("${ERR}" invalid customer_id)
+  cli(1 order create [=[{"customer_id":1,"status":"shipped","quantity":-1,"colour":"red"}]=])
+  expect_error("${ERR}" invalid status quantity colour)
+  cli(1 order create [=[{"customer_id":1,"activation_birth_date":"2024-02-01T00:00:00Z","activation_death_date":"2024-01-01T00:00:00Z"}]=])
+  expect_error("${ERR}" invalid activation_death_date)
+  cli(1 order update 99 [=[{"quantity":2}]=])
+  expect_error("${ERR}" not_found)
+
+  # A customer with orders is not deleted.
+  cli(1 customer delete 1)
+  string(REGEX MATCH "^error: conflict: " m "${ERR}")
+  expect_equal("${m}" "error: conflict: " "delete a customer with orders")
+  cli(0 customer get 1)
+
+  # order list: by number, as a table (a missing customer is an empty cell).
+  cli(0 order list)
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 1       1            1  submitted  2024-03-01T09:00:00Z         3  Starter kit
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+ 3      10            2  revoked    2024-02-01T00:00:00Z         0
+ 4      11            1  draft      2024-04-01T12:00:00Z         5
+ 5      12               draft      2024-05-01T08:00:00Z         1  Walk-in
+5 of 5 orders (page 1, 50 per page)
+]=] "order list")
+  cli(0 order list [=[{"customer_id":1,"status":"0,1","ordering":"-date"}]=])
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 4      11            1  draft      2024-04-01T12:00:00Z         5
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+ 1       1            1  submitted  2024-03-01T09:00:00Z         3  Starter kit
+3 of 3 orders (page 1, 50 per page)
+]=] "order list filtered")
+  cli(0 order list [=[{"offset":1,"limit":2}]=])
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+ 3      10            2  revoked    2024-02-01T00:00:00Z         0
+2 of 5 orders (offset 1, limit 2)
+]=] "order list offset")
+  cli(0 order list [=[{"status":["revoked"]}]=] --json)
+  expect_json("${OUT}" "1" count)
+  expect_json("${OUT}" "3" results 0 id)
+  expect_json("${OUT}" "revoked" results 0 status)
+  expect_json("${OUT}" "1" page)
+  cli(1 order list [=[{"sortby":"price"}]=])
+  expect_error("${ERR}" invalid sortby)
+
+  # customer orders: seed 001's GET /customers/{id}/orders.
+  # Column widths fit each table's own rows.
+  set(customer1 [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 1       1            1  submitted  2024-03-01T09:00:00Z         3  Starter kit
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+ 4      11            1  draft      2024-04-01T12:00:00Z         5
+3 of 3 orders (offset 0, limit 100)
+]=])
+  set(customer1_desc [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 4      11            1  draft      2024-04-01T12:00:00Z         5
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+ 1       1            1  submitted  2024-03-01T09:00:00Z         3  Starter kit
+3 of 3 orders (offset 0, limit 100)
+]=])
+  cli(0 customer orders 1)
+  expect_equal("${OUT}" "${customer1}" "customer orders 1")
+  cli(0 customer orders 1 --desc)
+  expect_equal("${OUT}" "${customer1_desc}" "customer orders 1 --desc")
+  cli(0 customer orders 1 --sortby number --desc)
+  expect_equal("${OUT}" "${customer1_desc}" "--sortby number --desc")
+  cli(0 customer orders 1 --status 0)
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status  date                  quantity  description
+--  ------  -----------  ------  --------------------  --------  -----------
+ 4      11            1  draft   2024-04-01T12:00:00Z         5
+1 of 1 order (offset 0, limit 100)
+]=] "--status 0")
+  cli(0 customer orders 1 --status 0,1)
+  expect_equal("${OUT}" "${customer1}" "--status 0,1")
+  cli(0 customer orders 1 --status submitted --desc)
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+ 1       1            1  submitted  2024-03-01T09:00:00Z         3  Starter kit
+2 of 2 orders (offset 0, limit 100)
+]=] "--status submitted")
+  cli(0 customer orders 1 --status draft,submitted --offset 1 --limit 1)
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status     date                  quantity  description
+--  ------  -----------  ---------  --------------------  --------  -----------
+ 2       2            1  submitted  2024-03-05T08:30:00Z         1  Refill
+1 of 3 orders (offset 1, limit 1)
+]=] "--offset 1 --limit 1")
+  cli(0 customer orders 2)
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status   date                  quantity  description
+--  ------  -----------  -------  --------------------  --------  -----------
+ 3      10            2  revoked  2024-02-01T00:00:00Z         0
+1 of 1 order (offset 0, limit 100)
+]=] "customer orders 2")
+  cli(0 customer orders 1 --status 2)
+  expect_equal("${OUT}" [=[
+id  number  customer_id  status  date  quantity  description
+--  ------  -----------  ------  ----  --------  -----------
+0 of 0 orders (offset 0, limit 100)
+]=] "no revoked orders")
+  cli(0 customer orders 1 --json)
+  expect_json("${OUT}" "3" count)
+  expect_json("${OUT}" "0" offset)
+  expect_json("${OUT}" "100" limit)
+  expect_json_length("${OUT}" "3" results)
+  expect_json("${OUT}" "1" results 0 number)
+  expect_json("${OUT}" "11" results 2 number)
+  cli(1 customer orders 1 --sortby bogus)
+  expect_error("${ERR}" invalid sortby)
+  cli(1 customer orders 1 --status 7)
+  expect_error("${ERR}" invalid status)
+  cli(1 customer orders 1 --limit 0)
+  expect_error("${ERR}" invalid limit)
+  cli(1 customer orders 99)
+  expect_error("${ERR}" not_found)
+
+  # An archived customer keeps its orders.
+  cli(0 customer update 1 [=[{"archived":true}]=])
+  expect_json("${OUT}" "ON" archived)
+  cli(0 customer orders 1 --json)
+  expect_json("${OUT}" "3" count)
+
+  cli(0 order delete 5)
+  expect_equal("${OUT}" "deleted order 5\n" "order delete")
+  cli(1 order get 5)
+  expect_error("${ERR}" not_found)
+  cli(0 order list [=[{"customer_id__isnull":true}]=] --json)
+  expect_json("${OUT}" "0" count)
+
+# ---------------------------------------------------------------------------
+elseif(CASE STREQUAL "messages")
+  cli(0 customer create [=[{"first_name":"Ann","last_name":"Lee","email":"ann@example.com"}]=])
+  cli(0 customer create [=[{"first_name":"Bob","email":"bob@example.com"}]=])
+
+  cli(0 message create [=[{"customer_id":1,"context":"  First call  "}]=])
+  expect_json("${OUT}" "1" id)
+  expect_json("${OUT}" "1" customer_id)
+  expect_json("${OUT}" "First call" context)
+  expect_json_length("${OUT}" "4")
+  string(JSON created GET "${OUT}" created_at)
+  string(REGEX MATCH "^${ts_regex}$" m "${created}")
+  expect_equal("${m}" "${created}" "message created_at")
+  cli(0 message create [=[{"customer_id":1,"context":"Second call"}]=])
+  expect_json("${OUT}" "2" id)
+  cli(0 message create [=[{"customer_id":2,"context":"Hello Bob"}]=])
+  expect_json("${OUT}" "3" id)
+
+  cli(1 message create [=[{"customer_id":99,"context":"x"}]=])
+  expect_error("${ERR}" invalid customer_id)
+  cli(1 message create [=[{"customer_id":1,"context":"   "}]=])
+  expect_error("${ERR}" invalid context)
+  cli(1 message create [=[{"context":"x","bogus":1}]=])
+  expect_error("${ERR}" invalid customer_id bogus)
+
+  # (the context column is as wide as "Second call" in these tables)
+  set(header [=[
+id  customer_id  created_at            context
+--  -----------  --------------------  -----------
+]=])
+  set(row1 " 1            1  YYYY-MM-DDTHH:MM:SSZ  First call\n")
+  set(row2 " 2            1  YYYY-MM-DDTHH:MM:SSZ  Second call\n")
+  set(row3 " 3            2  YYYY-MM-DDTHH:MM:SSZ  Hello Bob\n")
+  # Newest first; the id breaks ties within one second.
+  cli(0 customer messages 1)
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" "${header}${row2}${row1}2 messages\n" "customer messages 1")
+  cli(0 customer messages 2)
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" [=[
+id  customer_id  created_at            context
+--  -----------  --------------------  ---------
+ 3            2  YYYY-MM-DDTHH:MM:SSZ  Hello Bob
+1 message
+]=] "customer messages 2")
+  cli(1 customer messages 99)
+  expect_error("${ERR}" not_found)
+
+  cli(0 message list)
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" "${header}${row1}${row2}${row3}3 of 3 messages (page 1, 50 per page)\n" "message list")
+  cli(0 message list [=[{"customer_id":1,"ordering":"-id"}]=] --json)
+  expect_json("${OUT}" "2" count)
+  expect_json("${OUT}" "2" results 0 id)
+  expect_json("${OUT}" "1" results 1 id)
+  expect_json("${OUT}" "Second call" results 0 context)
+  cli(0 message list [=[{"context__icontains":"CALL","offset":1,"limit":1}]=])
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" "${header}${row2}1 of 2 messages (offset 1, limit 1)\n" "message list filtered")
+  cli(1 message list [=[{"bogus":1}]=])
+  expect_error("${ERR}" invalid bogus)
+
+  # Long messages are cut in tables (40 code points), never in JSON.
+  cli(0 message create [=[{"customer_id":1,"context":"Wants a call back about the renewal of the Zeta contract"}]=])
+  expect_json("${OUT}" "4" id)
+  expect_json("${OUT}" "Wants a call back about the renewal of the Zeta contract" context)
+  cli(0 customer messages 1)
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" [=[
+id  customer_id  created_at            context
+--  -----------  --------------------  ----------------------------------------
+ 4            1  YYYY-MM-DDTHH:MM:SSZ  Wants a call back about the renewal of …
+ 2            1  YYYY-MM-DDTHH:MM:SSZ  Second call
+ 1            1  YYYY-MM-DDTHH:MM:SSZ  First call
+3 messages
+]=] "customer messages with a long one")
+
+  # Deleting a customer without orders deletes its messages too.
+  cli(0 customer delete 2)
+  cli(1 message get 3)
+  expect_error("${ERR}" not_found)
+  cli(0 message list --json)
+  expect_json("${OUT}" "3" count)
+  expect_json("${OUT}" "1" results 0 id)
+  expect_json("${OUT}" "2" results 1 id)
+  expect_json("${OUT}" "4" results 2 id)
+
+  # Messages take the other generic subcommands too.
+  cli(0 message update 1 [=[{"context":"First call (edited)"}]=])
+  expect_json("${OUT}" "First call (edited)" context)
+  expect_json("${OUT}" "${created}" created_at)
+  cli(0 message delete 2)
+  expect_equal("${OUT}" "deleted message 2\n" "message delete")
+  cli(0 message list --json)
+  expect_json("${OUT}" "2" count)
+
+# ---------------------------------------------------------------------------
+elseif(CASE STREQUAL "forms")
+  cli(0 form create [=[{"name":" loyalty ","fields":[{"name":"tier","label":"Tier","type":"enum","options":["gold","silver"],"required":true},{"name":"visits","type":"integer"}]}]=])
+  expect_json("${OUT}" "1" id)
+  expect_json("${OUT}" "loyalty" name)
+  expect_json("${OUT}" "ON" active)
+  expect_json_length("${OUT}" "2" fields)
+  expect_json("${OUT}" "tier" fields 0 name)
+  expect_json("${OUT}" "Tier" fields 0 label)
+  expect_json("${OUT}" "enum" fields 0 type)
+  expect_json("${OUT}" "ON" fields 0 required)
+  expect_json("${OUT}" "silver" fields 0 options 1)
+  expect_json("${OUT}" "visits" fields 1 name)
+  expect_json_type("${OUT}" "NULL" fields 1 label)
+  expect_json("${OUT}" "integer" fields 1 type)
+  expect_json("${OUT}" "OFF" fields 1 required)
+  expect_json_length("${OUT}" "4" fields 1)  # no "options" but for enums
+
+  # Seed 000 sends `fields` as a JSON string holding the array.
+  cli(0 form create [=[{"name":"survey","active":false,"fields":"[{\"name\":\"source\",\"type\":\"string\"}]"}]=])
+  expect_json("${OUT}" "2" id)
+  expect_json("${OUT}" "OFF" active)
+  expect_json_type("${OUT}" "ARRAY" fields)
+  expect_json("${OUT}" "source" fields 0 name)
+  expect_json("${OUT}" "string" fields 0 type)
+
+  cli(1 form create [=[{"name":"loyalty","fields":[]}]=])
+  expect_error("${ERR}" conflict name)
+  cli(1 form create [=[{"name":"bad","fields":[{"name":"ok","type":"string"},{"name":"x","type":"color"}]}]=])
+  expect_error("${ERR}" invalid "fields[1].type")
+  cli(1 form create [=[{"name":"","fields":[{"name":"e","type":"enum"}]}]=])
+  expect_error("${ERR}" invalid name "fields[0].options")
+
+  set(header [=[
+id  name     active  fields
+--  -------  ------  --------------------------
+]=])
+  cli(0 form list)
+  expect_equal("${OUT}" "${header} 1  loyalty  true    tier:enum*, visits:integer\n 2  survey   false   source:string\n2 of 2 forms (page 1, 50 per page)\n" "form list")
+  cli(0 form get 2)
+  expect_json("${OUT}" "survey" name)
+
+  # The active form checks customers' attributes: every error at once.
+  cli(1 customer create [=[{"first_name":"Ann","attributes":{"visits":"many","free":1}}]=])
+  expect_error("${ERR}" invalid attributes.tier attributes.visits)
+  cli(1 customer create [=[{"first_name":"Ann","email":"bad","attributes":{"tier":"bronze","visits":2}}]=])
+  expect_error("${ERR}" invalid email attributes.tier)
+  cli(0 customer create [=[{"first_name":"Ann","attributes":{"tier":"gold","visits":3,"free":"yes"}}]=])
+  expect_json("${OUT}" "1" id)
+  expect_json("${OUT}" "gold" attributes tier)
+  cli(1 customer update 1 [=[{"attributes":{"tier":"bronze"}}]=])
+  expect_error("${ERR}" invalid attributes.tier)
+  # The inactive survey form checks nothing.
+  cli(0 customer update 1 [=[{"attributes":{"source":12}}]=])
+  expect_json("${OUT}" "12" attributes source)
+
+  # Inactive forms are ignored; changing a form does not touch customers,
+  # but their next write is checked.
+  cli(0 form update 1 [=[{"active":false}]=])
+  expect_json("${OUT}" "OFF" active)
+  expect_json("${OUT}" "tier" fields 0 name)
+  cli(0 customer update 1 [=[{"attributes":{"tier":"bronze"}}]=])
+  expect_json("${OUT}" "bronze" attributes tier)
+  cli(0 form update 1 [=[{"active":true}]=])
+  cli(0 customer get 1)
+  expect_json("${OUT}" "bronze" attributes tier)
+  cli(1 customer update 1 [=[{"note":"x"}]=])
+  expect_error("${ERR}" invalid attributes.tier)
+
+  cli(0 form replace 1 [=[{"name":"loyalty2","fields":[]}]=])
+  expect_json("${OUT}" "loyalty2" name)
+  expect_json("${OUT}" "ON" active)
+  expect_json_length("${OUT}" "0" fields)
+  cli(0 customer update 1 [=[{"note":"x"}]=])
+  expect_json("${OUT}" "x" note)
+
+  cli(0 form delete 2)
+  expect_equal("${OUT}" "deleted form 2\n" "form delete")
+  cli(1 form get 2)
+  expect_error("${ERR}" not_found)
+  cli(1 form update 9 "{}")
+  expect_error("${ERR}" not_found)
+  cli(0 form list)
+  expect_equal("${OUT}" [=[
+id  name      active  fields
+--  --------  ------  ------
+ 1  loyalty2  true
+1 of 1 form (page 1, 50 per page)
+]=] "form list after delete")
+  cli(0 form list --json)
+  expect_json("${OUT}" "1" count)
+  expect_json("${OUT}" "loyalty2" results 0 name)
+
+# ---------------------------------------------------------------------------
+elseif(CASE STREQUAL "form_errors")
+  # Every failure of one form is reported together, each field named by
+  # its own index: a field that fails to parse must not hide its other
+  # errors nor shift the index of the fields after it.
+  cli(1 form create [=[{"name":"bad","fields":[{"name":"ok","type":"string"},{"name":"1x","type":"color"},{"name":"e","type":"enum"}]}]=])
+  expect_error("${ERR}" invalid "fields[1].name" "fields[1].type" "fields[2].options")
 
 else()
   message(FATAL_ERROR "cli_test.cmake: unknown CASE '${CASE}'")

@@ -2,11 +2,15 @@
 //
 // It is written only against the public C++ API (<crm/crm.hpp>), so it is
 // also a tour of that API:
-//   * `demo` uses the typed API: crm::Customer structs, engine.customers(),
-//     crm::Query built with its methods, crm::Page<crm::Customer>;
-//   * `customer ...` uses the JSON API (engine.create("customers", json),
-//     ...), which is what the C ABI exposes, so a JSON body given on the
-//     command line reaches the engine unchanged.
+//   * `demo` uses the typed API: crm::Customer, crm::Order and crm::Message
+//     structs, engine.customers(), engine.orders(), engine.messages(),
+//     crm::Query built with its methods, crm::Page<T> and its next_cursor;
+//   * `customer orders` and `customer messages` build a crm::Query with its
+//     methods (seed 001's sortby/direction, offset/limit, a status list);
+//   * `customer|order|message|form create|get|update|replace|delete|list`
+//     use the JSON API (engine.create("orders", json), ...), which is what
+//     the C ABI exposes, so a JSON body given on the command line reaches
+//     the engine unchanged.
 // Every failure is a crm::Error carrying a status code; see report_error().
 #include "pretty_json.hpp"
 #include "table.hpp"
@@ -37,8 +41,8 @@
 namespace {
 
 // Exit statuses: 1 when the request itself was refused (bad data, no such
-// record, a uniqueness conflict), 2 for everything else (bad usage, I/O, a
-// busy database, internal errors).
+// record, a uniqueness conflict, a status move the rules forbid), 2 for
+// everything else (bad usage, I/O, a busy database, internal errors).
 constexpr int exit_ok = 0;
 constexpr int exit_refused = 1;
 constexpr int exit_failure = 2;
@@ -57,20 +61,58 @@ Options:
 
 Commands:
   demo                          add a few sample customers (taken from the
-                                seed APIs; safe to run again), list every
-                                customer and show one as JSON
+                                seed APIs), two orders and a message for
+                                one of them (safe to run again: what is
+                                there is kept), list every customer, show
+                                one as JSON and list the orders
   customer create JSON          create a customer, print it as stored
   customer get ID               print one customer
   customer update ID PATCH      apply a JSON merge patch (RFC 7396)
   customer replace ID JSON      replace every writable field
-  customer delete ID            delete a customer
+  customer delete ID            delete a customer (and its messages);
+                                refused while it has orders: archive it
+                                instead with '{"archived":true}'
   customer list [QUERY] [--json]
                                 list customers as a table, or print the
                                 page object with --json; QUERY is a JSON
                                 object such as '{"page":2,"page_size":10}'
                                 or '{"ordering":"last_name,-created_at"}'
+  customer orders ID [--sortby number|submitdate] [--desc] [--status LIST]
+                     [--offset N] [--limit N] [--json]
+                                the customer's orders as seed 001's
+                                GET /customers/{id}/orders lists them: by
+                                number (descending with --desc); LIST keeps
+                                some statuses ("0,1" or "draft,submitted");
+                                offset 0 and limit 100 unless given
+  customer messages ID          the customer's messages, newest first
+  order create JSON             create an order; "number" is assigned when
+                                left out; status is draft, submitted or
+                                revoked (or 0, 1, 2)
+  order get ID                  print one order
+  order update ID PATCH         apply a JSON merge patch; status moves only
+                                draft -> submitted -> revoked or
+                                draft -> revoked (else: conflict)
+  order replace ID JSON         replace every writable field (number and
+                                date are kept when left out)
+  order delete ID               delete an order
+  order list [QUERY] [--json]   list orders (by number), e.g. QUERY
+                                '{"customer_id":2,"status":"0,1"}'
+  message create JSON           add a message about a customer, e.g.
+                                '{"customer_id":2,"context":"Called back"}'
+  message list [QUERY] [--json] list messages (by id)
+  form create JSON              create a form: the attributes customers
+                                must have while it is active (see the
+                                examples)
+  form get ID                   print one form
+  form update ID PATCH          apply a JSON merge patch ('{"active":false}')
+  form replace ID JSON          replace every writable field
+  form delete ID                delete a form
+  form list [QUERY] [--json]    list forms; in the table a field shows as
+                                name:type, with a * when it is required
   version                       print the versions of crm-cli and libcrm
   help                          show this help
+
+Messages also take get, update, replace and delete like the others.
 
 JSON arguments are JSON text (quote them for the shell); "-" reads the
 text from standard input.
@@ -80,6 +122,10 @@ Examples:
   crm-cli customer create '{"first_name":"Ann","last_name":"Lee","email":"ann@example.com"}'
   crm-cli customer update 1 '{"phone":"+1 555 0100","attributes":{"tier":"gold"}}'
   crm-cli customer list '{"ordering":"-created_at","page_size":5}'
+  crm-cli order create '{"customer_id":1,"quantity":3,"description":"Starter kit"}'
+  crm-cli order update 1 '{"status":"submitted"}'
+  crm-cli customer orders 1 --sortby submitdate --desc --status 0,1
+  crm-cli form create '{"name":"loyalty","fields":[{"name":"tier","type":"enum","options":["gold","silver"],"required":true}]}'
 
 Exit status: 0 on success; 1 when the engine refused the request (invalid,
 not_found, conflict); 2 for usage errors and any other failure. Errors are
@@ -98,14 +144,18 @@ using Args = std::span<const std::string_view>;
 // ---------------------------------------------------------------------------
 // Argument helpers
 
-std::int64_t parse_id(std::string_view text) {
-    std::int64_t id = 0;
+std::optional<std::int64_t> to_int(std::string_view text) {
+    std::int64_t n = 0;
     const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, id);
-    if (text.empty() || ec != std::errc{} || ptr != end) {
-        throw UsageError(fmt::format("ID must be an integer, got '{}'", text));
-    }
-    return id;  // 0 and negative ids are the engine's to refuse (not_found)
+    const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+    if (text.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
+    return n;
+}
+
+std::int64_t parse_id(std::string_view text) {
+    const auto id = to_int(text);
+    if (!id) throw UsageError(fmt::format("ID must be an integer, got '{}'", text));
+    return *id;  // 0 and negative ids are the engine's to refuse (not_found)
 }
 
 /// Parses a JSON argument; "-" reads standard input. Malformed text is the
@@ -144,14 +194,197 @@ std::string cell(const boost::json::value* jv) {
     return boost::json::serialize(*jv);
 }
 
-crm_cli::Table customer_table() {
-    crm_cli::Table table({"id", "full_name", "email", "phone", "company_name", "kind"});
-    table.align(0, crm_cli::Table::Align::right);
-    return table;
+/// A form's fields in one cell: "tier:enum*, visits:integer" (* = required).
+std::string form_fields_cell(const boost::json::value* jv) {
+    if (jv == nullptr || !jv->is_array()) return cell(jv);
+    std::string text;
+    for (const auto& f : jv->get_array()) {
+        const auto* obj = f.if_object();
+        if (obj == nullptr) continue;
+        if (!text.empty()) text += ", ";
+        text += cell(obj->if_contains("name"));
+        text += ':';
+        text += cell(obj->if_contains("type"));
+        if (const auto* req = obj->if_contains("required"); req != nullptr && req->is_bool() && req->get_bool()) {
+            text += '*';
+        }
+    }
+    return text;
 }
 
 std::string plural(std::int64_t n, std::string_view word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+/// One column of a table: a field of the row's canonical JSON object.
+struct Column {
+    std::string_view field;
+    bool numeric = false;  ///< right-aligned
+    std::string (*format)(const boost::json::value*) = cell;
+};
+
+/// One collection as the tool shows it.
+struct Noun {
+    std::string_view name;        ///< the command, and the word in messages: "order"
+    std::string_view collection;  ///< the engine's name for it: "orders"
+    std::vector<Column> columns;  ///< its table
+};
+
+const Noun customer_noun{"customer", "customers",
+                         {{"id", true}, {"full_name"}, {"email"}, {"phone"}, {"company_name"}, {"kind"}}};
+const Noun order_noun{"order", "orders",
+                      {{"id", true},
+                       {"number", true},
+                       {"customer_id", true},
+                       {"status"},
+                       {"date"},
+                       {"quantity", true},
+                       {"description"}}};
+const Noun message_noun{"message", "messages",
+                        {{"id", true}, {"customer_id", true}, {"created_at"}, {"context"}}};
+const Noun form_noun{"form", "forms", {{"id", true}, {"name"}, {"active"}, {"fields", false, form_fields_cell}}};
+
+crm_cli::Table make_table(const Noun& noun) {
+    std::vector<std::string> headers;
+    for (const auto& c : noun.columns) headers.emplace_back(c.field);
+    crm_cli::Table table(std::move(headers));
+    for (std::size_t i = 0; i < noun.columns.size(); ++i) {
+        if (noun.columns[i].numeric) table.align(i, crm_cli::Table::Align::right);
+    }
+    return table;
+}
+
+/// A row's cells from its canonical JSON object.
+std::vector<std::string> row_cells(const Noun& noun, const boost::json::object& row) {
+    std::vector<std::string> cells;
+    for (const auto& c : noun.columns) cells.push_back(c.format(row.if_contains(c.field)));
+    return cells;
+}
+
+/// A typed row's cells: through the same canonical JSON object, so that a
+/// row looks the same whichever API fetched it.
+template <class T>
+std::vector<std::string> row_cells(const Noun& noun, const T& row) {
+    return row_cells(noun, boost::json::value_from(row).as_object());
+}
+
+/// What a page says about itself, for the line under its table.
+struct PageInfo {
+    std::optional<std::int64_t> count, page, page_size, offset, limit;
+};
+
+std::optional<std::int64_t> int_member(const boost::json::object& obj, std::string_view key) {
+    if (const auto* v = obj.if_contains(key); v != nullptr && v->is_int64()) return v->get_int64();
+    return std::nullopt;
+}
+
+PageInfo page_info(const boost::json::object& page) {
+    return {int_member(page, "count"), int_member(page, "page"), int_member(page, "page_size"),
+            int_member(page, "offset"), int_member(page, "limit")};
+}
+
+template <class T>
+PageInfo page_info(const crm::Page<T>& page) {
+    return {page.count, page.page, page.page_size, page.offset, page.limit};
+}
+
+/// "1 of 2 customers (page 1, 1 per page)", "2 of 2 orders (offset 0, limit 100)".
+std::string page_footer(std::int64_t shown, const PageInfo& info, std::string_view word) {
+    std::string footer = info.count ? fmt::format("{} of {}", shown, plural(*info.count, word))
+                                    : plural(shown, word);
+    if (info.page) {
+        footer += fmt::format(" (page {}, {} per page)", *info.page,
+                              info.page_size ? std::to_string(*info.page_size) : std::string());
+    } else if (info.offset) {
+        footer += fmt::format(" (offset {}, limit {})", *info.offset,
+                              info.limit ? std::to_string(*info.limit) : std::string());
+    }
+    return footer;
+}
+
+/// A JSON page object as a table, with its footer.
+void print_page(const Noun& noun, const boost::json::object& page) {
+    crm_cli::Table table = make_table(noun);
+    if (const auto* results = page.if_contains("results"); results != nullptr && results->is_array()) {
+        for (const auto& row : results->get_array()) {
+            if (const auto* obj = row.if_object()) table.add_row(row_cells(noun, *obj));
+        }
+    }
+    const auto shown = static_cast<std::int64_t>(table.rows());
+    fmt::print("{}{}\n", table.render(), page_footer(shown, page_info(page), noun.name));
+}
+
+/// A typed page as a table, with its footer.
+template <class T>
+void print_page(const Noun& noun, const crm::Page<T>& page) {
+    crm_cli::Table table = make_table(noun);
+    for (const auto& row : page.results) table.add_row(row_cells(noun, row));
+    const auto shown = static_cast<std::int64_t>(table.rows());
+    fmt::print("{}{}\n", table.render(), page_footer(shown, page_info(page), noun.name));
+}
+
+/// Typed rows as a table, with their number.
+template <class T>
+void print_rows(const Noun& noun, const std::vector<T>& rows) {
+    crm_cli::Table table = make_table(noun);
+    for (const auto& row : rows) table.add_row(row_cells(noun, row));
+    fmt::print("{}{}\n", table.render(), plural(static_cast<std::int64_t>(rows.size()), noun.name));
+}
+
+// ---------------------------------------------------------------------------
+// Typed queries
+
+/// Every row matching `q`, page after page: keyset paging, following each
+/// page's next_cursor (sent back with the same filters and ordering).
+template <class T>
+std::vector<T> all_rows(crm::Collection<T> collection, const crm::Query& q = {}) {
+    constexpr std::int64_t page_size = 200;
+    std::vector<T> all;
+    std::optional<std::string> cursor;
+    for (;;) {
+        crm::Query page_query = q;
+        page_query.page_size(page_size).count(false);
+        if (cursor) page_query.cursor(*cursor);
+        crm::Page<T> p = collection.list(page_query);
+        const bool empty = p.results.empty();
+        for (auto& row : p.results) all.push_back(std::move(row));
+        if (!p.next_cursor || empty) break;
+        cursor = std::move(p.next_cursor);
+    }
+    return all;
+}
+
+/// How many rows match `q` (the page's count; no rows fetched but one).
+template <class T>
+std::int64_t count_rows(crm::Collection<T> collection, crm::Query q) {
+    const crm::Page<T> p = collection.list(q.limit(1));
+    return p.count.value_or(static_cast<std::int64_t>(p.results.size()));
+}
+
+/// seed 001's GET /customers/{id}/orders: sortby number|submitdate with a
+/// direction, status "0,1", offset 0 and limit 100 by default.
+struct OrdersRequest {
+    std::optional<std::string> sortby;
+    bool descending = false;
+    std::optional<std::string> status;
+    std::int64_t offset = 0;
+    std::int64_t limit = 100;
+};
+
+crm::Query customer_orders_query(std::int64_t customer_id, const OrdersRequest& r) {
+    crm::Query q;
+    q.where("customer_id", customer_id).offset(r.offset).limit(r.limit);
+    if (r.sortby || r.descending) q.sortby(r.sortby.value_or("number"), r.descending);
+    if (r.status) q.where("status", boost::json::string_view(*r.status));  // "0,1", "draft,submitted", "1"
+    return q;
+}
+
+/// A customer's messages, newest first (the id breaks ties between two
+/// written in the same microsecond).
+crm::Query customer_messages_query(std::int64_t customer_id) {
+    crm::Query q;
+    q.where("customer_id", customer_id).ordering("-created_at,-id");
+    return q;
 }
 
 // ---------------------------------------------------------------------------
@@ -227,6 +460,41 @@ std::vector<DemoCustomer> demo_customers() {
     return demo;
 }
 
+/// The index in demo_customers() of the one that gets orders and a message.
+constexpr std::size_t demo_orders_customer = 1;  // seed 001: the seed with orders
+/// The index of the one shown as JSON.
+constexpr std::size_t demo_json_customer = 2;
+
+// The two orders of seed 001's GET /customers/{id}/orders example (its
+// Unix times written as timestamps; its number 0 left out, so the engine
+// numbers them).
+std::vector<crm::Order> demo_orders(std::int64_t customer_id) {
+    std::vector<crm::Order> orders;
+    {
+        crm::Order o;
+        o.customer_id = customer_id;
+        o.date = crm::parse_timestamp("2018-05-28T09:52:28Z");  // 1527501148
+        o.description = "With client";
+        o.quantity = 2;
+        o.activation_limit = 7;
+        orders.push_back(std::move(o));
+    }
+    {
+        crm::Order o;
+        o.customer_id = customer_id;
+        o.date = crm::parse_timestamp("2018-10-02T06:55:38Z");  // 1538463338
+        o.activation_birth_date = o.date;
+        o.description = "test bugs in sn activation number";
+        o.quantity = 10;
+        o.activation_limit = 1;
+        o.status = crm::OrderStatus::submitted;  // submit_date: now
+        orders.push_back(std::move(o));
+    }
+    return orders;
+}
+
+constexpr std::string_view demo_message = "Wants ten more activation numbers.";
+
 std::string lower_ascii(std::string s) {
     for (char& ch : s) {
         if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
@@ -234,26 +502,42 @@ std::string lower_ascii(std::string s) {
     return s;
 }
 
-/// Every customer, page after page.
-std::vector<crm::Customer> all_customers(crm::Customers customers) {
-    constexpr std::int64_t page_size = 200;
-    std::vector<crm::Customer> all;
-    for (std::int64_t page = 1;; ++page) {
-        crm::Page<crm::Customer> p = customers.list(crm::Query().page(page).page_size(page_size));
-        const auto got = p.results.size();
-        for (auto& c : p.results) all.push_back(std::move(c));
-        if (got < static_cast<std::size_t>(page_size)) break;
-    }
-    return all;
-}
-
 /// The stored customer with this e-mail, if any (stored e-mails are lower-case).
 std::optional<crm::Customer> find_by_email(crm::Customers customers, const std::string& email) {
     const std::string wanted = lower_ascii(email);
-    for (auto& c : all_customers(customers)) {
-        if (c.email == wanted) return std::move(c);
+    crm::Query q;
+    q.where("email", boost::json::string_view(wanted));
+    auto found = customers.list(q).results;
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+}
+
+/// Adds the demo orders and message for `customer_id`, each only when the
+/// customer has none yet (so that a second run adds nothing).
+void add_demo_orders(crm::Engine& engine, std::int64_t customer_id) {
+    crm::Orders orders = engine.orders();
+    crm::Query of_customer;
+    of_customer.where("customer_id", customer_id);
+    if (const auto n = count_rows(orders, of_customer); n > 0) {
+        fmt::print("  skipped the orders: customer {} already has {}\n", customer_id, plural(n, "order"));
+    } else {
+        for (const auto& o : demo_orders(customer_id)) {
+            const crm::Order stored = orders.create(o);
+            fmt::print("  created order {}: number {}, {}, {}\n", stored.id, stored.number.value_or(0),
+                       crm::to_string(stored.status), stored.description.value_or(""));
+        }
     }
-    return std::nullopt;
+
+    crm::Messages messages = engine.messages();
+    if (const auto n = count_rows(messages, of_customer); n > 0) {
+        fmt::print("  skipped the message: customer {} already has {}\n", customer_id, plural(n, "message"));
+    } else {
+        crm::Message m;
+        m.customer_id = customer_id;
+        m.context = demo_message;
+        const crm::Message stored = messages.create(m);
+        fmt::print("  created message {}: {}\n", stored.id, stored.context);
+    }
 }
 
 int cmd_demo(const std::string& db, Args args) {
@@ -263,11 +547,13 @@ int cmd_demo(const std::string& db, Args args) {
 
     fmt::print("Adding the demo customers to {}:\n", db);
     const auto demo = demo_customers();
+    std::vector<std::int64_t> ids;  // each demo customer's id, created or found
     for (const auto& d : demo) {
         try {
             const crm::Customer stored = customers.create(d.customer);
             fmt::print("  created customer {}: {} <{}> ({})\n", stored.id, stored.full_name,
                        stored.email.value_or(""), d.origin);
+            ids.push_back(stored.id);
         } catch (const crm::ConflictError&) {
             // Run twice on the same file: this customer is already there
             // (the engine may name its e-mail or its loyalty card, both
@@ -276,125 +562,178 @@ int cmd_demo(const std::string& db, Args args) {
             if (!existing) throw;
             fmt::print("  skipped {}: already there as customer {} ({})\n", *existing->email,
                        existing->id, d.origin);
+            ids.push_back(existing->id);
         }
     }
 
-    const auto all = all_customers(customers);
-    crm_cli::Table table = customer_table();
-    for (const auto& c : all) {
-        table.add_row({std::to_string(c.id), c.full_name, c.email.value_or(""),
-                       c.phone.value_or(""), c.company_name.value_or(""),
-                       std::string(crm::to_string(c.kind))});
-    }
-    fmt::print("\nAll customers:\n{}{}\n", table.render(),
-               plural(static_cast<std::int64_t>(all.size()), "customer"));
+    const std::int64_t orders_of = ids[demo_orders_customer];
+    fmt::print("\nAdding orders and a message for customer {} ({}):\n", orders_of,
+               demo[demo_orders_customer].origin);
+    add_demo_orders(engine, orders_of);
+
+    fmt::print("\nAll customers:\n");
+    print_rows(customer_noun, all_rows(customers));
 
     // One of them in full, as the canonical JSON object.
-    const std::string shown = lower_ascii(*demo[2].customer.email);
-    for (const auto& c : all) {
-        if (c.email == shown) {
-            fmt::print("\nCustomer {} ({}) as JSON:\n", c.id, demo[2].origin);
-            print_json(boost::json::value_from(c));
-            break;
-        }
-    }
+    const std::int64_t shown = ids[demo_json_customer];
+    fmt::print("\nCustomer {} ({}) as JSON:\n", shown, demo[demo_json_customer].origin);
+    print_json(boost::json::value_from(customers.get(shown)));
+
+    // The orders as seed 001's GET /customers/{id}/orders lists them.
+    fmt::print("\nOrders of customer {} ({}):\n", orders_of, demo[demo_orders_customer].origin);
+    print_page(order_noun, engine.orders().list(customer_orders_query(orders_of, {})));
     return exit_ok;
 }
 
 // ---------------------------------------------------------------------------
-// customer ...: the JSON API, by collection name
+// NOUN create|get|update|replace|delete|list: the JSON API, by collection name
 
-constexpr std::string_view collection = "customers";
-
-int cmd_customer_list(crm::Engine& engine, const boost::json::value& query, bool as_json) {
-    const boost::json::object page = engine.list(collection, crm::Query::from_json(query));
-    if (as_json) {
-        print_json(page);
-        return exit_ok;
-    }
-
-    crm_cli::Table table = customer_table();
-    const auto* results = page.if_contains("results");
-    if (results != nullptr && results->is_array()) {
-        for (const auto& row : results->get_array()) {
-            const auto& obj = row.as_object();
-            table.add_row({cell(obj.if_contains("id")), cell(obj.if_contains("full_name")),
-                           cell(obj.if_contains("email")), cell(obj.if_contains("phone")),
-                           cell(obj.if_contains("company_name")), cell(obj.if_contains("kind"))});
+int cmd_list(const std::string& db, const Noun& noun, Args args) {
+    bool as_json = false;
+    std::optional<std::string_view> query_text;
+    for (const auto arg : args) {
+        if (arg == "--json") {
+            as_json = true;
+        } else if (!query_text && (arg == "-" || !arg.starts_with("-"))) {
+            query_text = arg;
+        } else {
+            throw UsageError(fmt::format("unexpected argument '{}': crm-cli {} list [QUERY] [--json]", arg,
+                                         noun.name));
         }
     }
-    const auto shown = static_cast<std::int64_t>(table.rows());
-    std::string footer = plural(shown, "customer");
-    if (const auto* count = page.if_contains("count"); count != nullptr && count->is_int64()) {
-        footer = fmt::format("{} of {}", shown, plural(count->get_int64(), "customer"));
+    const boost::json::value query =
+        query_text ? parse_json_arg(*query_text, "QUERY") : boost::json::value();
+    crm::Engine engine(db);
+    const boost::json::object page = engine.list(noun.collection, crm::Query::from_json(query));
+    if (as_json) {
+        print_json(page);
+    } else {
+        print_page(noun, page);
     }
-    const auto* p = page.if_contains("page");
-    const auto* offset = page.if_contains("offset");
-    if (p != nullptr && p->is_int64()) {
-        footer += fmt::format(" (page {}, {} per page)", p->get_int64(),
-                              cell(page.if_contains("page_size")));
-    } else if (offset != nullptr && offset->is_int64()) {
-        footer += fmt::format(" (offset {}, limit {})", offset->get_int64(),
-                              cell(page.if_contains("limit")));
+    return exit_ok;
+}
+
+/// Runs one of the generic subcommands; nullopt when `sub` is none of them.
+std::optional<int> cmd_crud(const std::string& db, const Noun& noun, std::string_view sub, Args rest) {
+    const auto synopsis = [&](std::string_view tail) { return fmt::format("{} {} {}", noun.name, sub, tail); };
+    // Check the whole command line before opening (and maybe creating) the file.
+    if (sub == "create") {
+        expect_args(rest, 1, synopsis("JSON"));
+        const auto body = parse_json_arg(rest[0], "JSON");
+        crm::Engine engine(db);
+        print_json(engine.create(noun.collection, body));
+    } else if (sub == "get") {
+        expect_args(rest, 1, synopsis("ID"));
+        const auto id = parse_id(rest[0]);
+        crm::Engine engine(db);
+        print_json(engine.get(noun.collection, id));
+    } else if (sub == "update") {
+        expect_args(rest, 2, synopsis("ID PATCH"));
+        const auto id = parse_id(rest[0]);
+        const auto patch = parse_json_arg(rest[1], "PATCH");
+        crm::Engine engine(db);
+        print_json(engine.update(noun.collection, id, patch));
+    } else if (sub == "replace") {
+        expect_args(rest, 2, synopsis("ID JSON"));
+        const auto id = parse_id(rest[0]);
+        const auto body = parse_json_arg(rest[1], "JSON");
+        crm::Engine engine(db);
+        print_json(engine.replace(noun.collection, id, body));
+    } else if (sub == "delete") {
+        expect_args(rest, 1, synopsis("ID"));
+        const auto id = parse_id(rest[0]);
+        crm::Engine engine(db);
+        engine.remove(noun.collection, id);
+        fmt::print("deleted {} {}\n", noun.name, id);
+    } else if (sub == "list") {
+        return cmd_list(db, noun, rest);
+    } else {
+        return std::nullopt;
     }
-    fmt::print("{}{}\n", table.render(), footer);
+    return exit_ok;
+}
+
+int cmd_noun(const std::string& db, const Noun& noun, Args args) {
+    if (args.empty()) {
+        throw UsageError(fmt::format("missing subcommand: crm-cli {} create|get|update|replace|delete|list",
+                                     noun.name));
+    }
+    if (const auto rc = cmd_crud(db, noun, args.front(), args.subspan(1))) return *rc;
+    throw UsageError(fmt::format("unknown subcommand '{} {}'", noun.name, args.front()));
+}
+
+// ---------------------------------------------------------------------------
+// customer orders|messages: a customer's rows, through typed queries
+
+int cmd_customer_orders(const std::string& db, Args args) {
+    constexpr std::string_view synopsis =
+        "customer orders ID [--sortby number|submitdate] [--desc] [--status LIST] [--offset N] [--limit N] "
+        "[--json]";
+    std::optional<std::int64_t> id;
+    OrdersRequest request;
+    bool as_json = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view arg = args[i];
+        const auto value = [&]() -> std::string_view {
+            if (i + 1 >= args.size()) throw UsageError(fmt::format("{} needs a value: crm-cli {}", arg, synopsis));
+            return args[++i];
+        };
+        const auto number = [&]() {
+            const std::string_view text = value();
+            const auto n = to_int(text);
+            if (!n) throw UsageError(fmt::format("{} must be an integer, got '{}'", arg, text));
+            return *n;  // the engine checks the range (offset >= 0, limit 1..1000)
+        };
+        if (arg == "--json") {
+            as_json = true;
+        } else if (arg == "--desc") {
+            request.descending = true;
+        } else if (arg == "--sortby") {
+            request.sortby = std::string(value());
+        } else if (arg == "--status") {
+            request.status = std::string(value());
+        } else if (arg == "--offset") {
+            request.offset = number();
+        } else if (arg == "--limit") {
+            request.limit = number();
+        } else if (!id && (!arg.starts_with("-") || to_int(arg))) {
+            id = parse_id(arg);
+        } else {
+            throw UsageError(fmt::format("unexpected argument '{}': crm-cli {}", arg, synopsis));
+        }
+    }
+    if (!id) throw UsageError(fmt::format("missing argument: crm-cli {}", synopsis));
+
+    crm::Engine engine(db);
+    (void)engine.customers().get(*id);  // not_found for a missing customer, as seed 001's 404
+    const crm::Query q = customer_orders_query(*id, request);
+    if (as_json) {
+        print_json(engine.list(order_noun.collection, q));
+    } else {
+        print_page(order_noun, engine.orders().list(q));
+    }
+    return exit_ok;
+}
+
+int cmd_customer_messages(const std::string& db, Args args) {
+    expect_args(args, 1, "customer messages ID");
+    const auto id = parse_id(args[0]);
+    crm::Engine engine(db);
+    (void)engine.customers().get(id);  // not_found for a missing customer
+    print_rows(message_noun, all_rows(engine.messages(), customer_messages_query(id)));
     return exit_ok;
 }
 
 int cmd_customer(const std::string& db, Args args) {
-    if (args.empty()) throw UsageError("missing subcommand: crm-cli customer create|get|update|replace|delete|list");
+    if (args.empty()) {
+        throw UsageError("missing subcommand: crm-cli customer create|get|update|replace|delete|list|orders|messages");
+    }
     const std::string_view sub = args.front();
     const Args rest = args.subspan(1);
-
-    // Check the whole command line before opening (and maybe creating) the file.
-    if (sub == "create") {
-        expect_args(rest, 1, "customer create JSON");
-        const auto body = parse_json_arg(rest[0], "JSON");
-        crm::Engine engine(db);
-        print_json(engine.create(collection, body));
-    } else if (sub == "get") {
-        expect_args(rest, 1, "customer get ID");
-        const auto id = parse_id(rest[0]);
-        crm::Engine engine(db);
-        print_json(engine.get(collection, id));
-    } else if (sub == "update") {
-        expect_args(rest, 2, "customer update ID PATCH");
-        const auto id = parse_id(rest[0]);
-        const auto patch = parse_json_arg(rest[1], "PATCH");
-        crm::Engine engine(db);
-        print_json(engine.update(collection, id, patch));
-    } else if (sub == "replace") {
-        expect_args(rest, 2, "customer replace ID JSON");
-        const auto id = parse_id(rest[0]);
-        const auto body = parse_json_arg(rest[1], "JSON");
-        crm::Engine engine(db);
-        print_json(engine.replace(collection, id, body));
-    } else if (sub == "delete") {
-        expect_args(rest, 1, "customer delete ID");
-        const auto id = parse_id(rest[0]);
-        crm::Engine engine(db);
-        engine.remove(collection, id);
-        fmt::print("deleted customer {}\n", id);
-    } else if (sub == "list") {
-        bool as_json = false;
-        std::optional<std::string_view> query_text;
-        for (const auto arg : rest) {
-            if (arg == "--json") {
-                as_json = true;
-            } else if (!query_text && (arg == "-" || !arg.starts_with("-"))) {
-                query_text = arg;
-            } else {
-                throw UsageError(fmt::format("unexpected argument '{}': crm-cli customer list [QUERY] [--json]", arg));
-            }
-        }
-        const boost::json::value query =
-            query_text ? parse_json_arg(*query_text, "QUERY") : boost::json::value();
-        crm::Engine engine(db);
-        return cmd_customer_list(engine, query, as_json);
-    } else {
-        throw UsageError(fmt::format("unknown subcommand 'customer {}'", sub));
-    }
-    return exit_ok;
+    if (sub == "orders") return cmd_customer_orders(db, rest);
+    if (sub == "messages") return cmd_customer_messages(db, rest);
+    if (const auto rc = cmd_crud(db, customer_noun, sub, rest)) return *rc;
+    throw UsageError(fmt::format("unknown subcommand 'customer {}'", sub));
 }
 
 int cmd_version(Args args) {
@@ -438,6 +777,9 @@ int run(Args args) {
     }
     if (command == "demo") return cmd_demo(db, rest);
     if (command == "customer") return cmd_customer(db, rest);
+    if (command == "order") return cmd_noun(db, order_noun, rest);
+    if (command == "message") return cmd_noun(db, message_noun, rest);
+    if (command == "form") return cmd_noun(db, form_noun, rest);
     if (command == "version") return cmd_version(rest);
     if (command == "help") {
         fmt::print("{}", usage_text);

@@ -78,12 +78,14 @@ namespace domain {
 
 namespace {
 
-std::optional<FormField> parse_field(const json::value& v, const std::string& at, std::vector<FieldError>& errors) {
+// Parses one field as far as it can: a field is always returned (so later
+// fields keep their index in error names), and validate() judges the rest.
+FormField parse_field(const json::value& v, const std::string& at, std::vector<FieldError>& errors) {
     if (!v.is_object()) {
         errors.push_back({at, "must be an object {name, label, type, required, options}"});
-        return std::nullopt;
+        return FormField{"_", std::nullopt, FormFieldType::string, false, {}};  // a placeholder: never stored
     }
-    const auto before = errors.size();
+    bool type_known = false;
     const auto& o = v.get_object();
     FormField f;
     auto field_error = [&](std::string_view key, std::string message) {
@@ -106,14 +108,13 @@ std::optional<FormField> parse_field(const json::value& v, const std::string& at
                 {"string", FormFieldType::string}, {"integer", FormFieldType::integer},
                 {"number", FormFieldType::number}, {"boolean", FormFieldType::boolean},
                 {"date", FormFieldType::date},     {"enum", FormFieldType::enumeration}};
-            bool found = false;
             if (x.is_string())
                 for (const auto& [name, t] : kTypes)
                     if (x.get_string() == name) {
                         f.type = t;
-                        found = true;
+                        type_known = true;
                     }
-            if (!found) field_error(k, "must be one of: string, integer, number, boolean, date, enum");
+            if (!type_known) field_error(k, "must be one of: string, integer, number, boolean, date, enum");
         } else if (k == "required") {
             if (x.is_null()) continue;
             if (auto b = as_bool(x)) f.required = *b;
@@ -131,9 +132,8 @@ std::optional<FormField> parse_field(const json::value& v, const std::string& at
             field_error(k, "is not a known field");
         }
     }
-    if (!o.contains("name")) field_error("name", "is required");
     if (!o.contains("type")) field_error("type", "is required");
-    if (errors.size() != before) return std::nullopt;
+    if (!type_known) f.options.clear();  // options cannot be judged without a type
     return f;
 }
 
@@ -170,8 +170,7 @@ Form parse_form(const json::value& jv, std::vector<FieldError>& errors) {
             r.error("fields", "must be an array of fields (or a JSON string holding one)");
         } else if (arr) {
             for (std::size_t i = 0; i < arr->get_array().size(); ++i)
-                if (auto field = parse_field(arr->get_array()[i], "fields[" + std::to_string(i) + "]", errors))
-                    f.fields.push_back(std::move(*field));
+                f.fields.push_back(parse_field(arr->get_array()[i], "fields[" + std::to_string(i) + "]", errors));
         }
     }
     r.finish();
@@ -194,7 +193,7 @@ void validate(const Form& f, std::vector<FieldError>& errors) {
         const FormField& field = f.fields[i];
         const std::string at = "fields[" + std::to_string(i) + "]";
         if (!is_identifier(field.name) || field.name.size() > 64)
-            errors.push_back({at + ".name", "must be an identifier (letters, digits, _; not starting with a digit), at most 64"});
+            errors.push_back({at + ".name", "must be an identifier (letters, digits and _, not starting with a digit), at most 64"});
         else if (!names.insert(field.name).second)
             errors.push_back({at + ".name", "is used by another field of this form"});
         if (field.label && utf8_length(*field.label) > 200)

@@ -234,24 +234,19 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
         out.binds.emplace_back(rows);
         out.binds.emplace_back(plan.skip());
     } else {
-        // Keyset paging as a union of disjoint branches, one per sort key,
-        // each a seek on an index of the keys that reads at most `rows` rows:
-        // the cost does not grow with the depth of the page.
-        std::string sql;
+        // Keyset paging as disjoint branches, one per sort key, in page
+        // order: each is a seek on an index of the keys that reads only the
+        // rows still wanted, so the cost does not grow with the depth.
         for (std::size_t i = keys.size() + 1; i-- > 0;) {
             Renderer r(table, indexed_json_keys);
             for (const auto& f : plan.filters) r.filter(f);
             r.after(plan, keys, i);
             // Keys fixed by equality stay out of the branch's ORDER BY, so
             // SQLite sees that the index already gives the order.
-            sql += fmt::format("{}SELECT * FROM (SELECT {}{} FROM {} WHERE {} ORDER BY {} LIMIT ?)",
-                               sql.empty() ? "" : " UNION ALL ", select_columns, extra, table.table, r.where,
-                               order_by(i, false));
-            for (auto& b : r.binds) out.binds.push_back(std::move(b));
-            out.binds.emplace_back(rows);
+            out.branches.push_back({fmt::format("SELECT {}{} FROM {} WHERE {} ORDER BY {} LIMIT ?", select_columns,
+                                                extra, table.table, r.where, order_by(i, false)),
+                                    std::move(r.binds)});
         }
-        out.sql = fmt::format("{} ORDER BY {} LIMIT ?", sql, order_by(0, true));
-        out.binds.emplace_back(rows);
         if (plan.count && !plan.filters.empty()) {
             Renderer r(table, indexed_json_keys);
             for (const auto& f : plan.filters) r.filter(f);

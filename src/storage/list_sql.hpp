@@ -45,9 +45,19 @@ struct TableDecl {
 
 using Bind = std::variant<std::nullptr_t, std::int64_t, std::string>;
 
-struct RenderedList {
-    std::string sql;         ///< SELECT columns..., sort keys... (take + 1 rows)
+/// One SELECT of a keyset page; its last parameter (not in `binds`) is the
+/// LIMIT, the number of rows still wanted.
+struct Branch {
+    std::string sql;
     std::vector<Bind> binds;
+};
+
+struct RenderedList {
+    std::string sql;         ///< SELECT columns..., sort keys... (take + 1 rows); empty for keyset
+    std::vector<Bind> binds;
+    /// Keyset pages: disjoint SELECTs, in page order, run one after another
+    /// until take + 1 rows are in hand.
+    std::vector<Branch> branches;
     std::string count_sql;   ///< empty when the plan skips counting or no filter applies
     std::vector<Bind> count_binds;
     int sort_key_count = 0;  ///< how many sort key columns follow `select_columns`

@@ -2,6 +2,8 @@
 // released: a change to the schema is a new migration appended to the list.
 //
 // Representation choices (all private to storage):
+// - ids are AUTOINCREMENT: an id is never given again after a delete, so a
+//   client holding an old id cannot reach another row with it;
 // - timestamps are INTEGER microseconds since the Unix epoch, UTC;
 // - dates are TEXT 'YYYY-MM-DD' (they sort as dates);
 // - booleans are INTEGER 0/1; JSON objects and arrays are TEXT;
@@ -26,7 +28,7 @@ constexpr std::array<const char*, 3> kMigrations = {
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 INSERT INTO schema_version (version) VALUES (0);
 CREATE TABLE customers (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid TEXT NOT NULL,
     kind TEXT NOT NULL DEFAULT 'person' CHECK (kind IN ('person', 'company')),
     first_name TEXT,
@@ -140,7 +142,7 @@ INSERT INTO crm_meta (key, value) VALUES ('cursor_key', randomblob(16));
     // in every process know when to reload the active forms.
     R"sql(
 CREATE TABLE orders (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER REFERENCES customers (id),
     number INTEGER NOT NULL CHECK (number >= 0),
     date INTEGER NOT NULL,
@@ -169,7 +171,7 @@ CREATE INDEX orders_submit_date ON orders (ifnull(submit_date, -9223372036854775
 CREATE INDEX orders_created_at ON orders (created_at);
 
 CREATE TABLE messages (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     context TEXT NOT NULL,
     created_at INTEGER NOT NULL
@@ -177,7 +179,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_customer ON messages (customer_id, id);
 
 CREATE TABLE forms (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
     active INTEGER NOT NULL DEFAULT 1,
     fields TEXT NOT NULL DEFAULT '[]'

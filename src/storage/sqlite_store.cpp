@@ -484,7 +484,12 @@ public:
     std::string explain_list_customers(const query::ListPlan& plan) override {
         return guarded([&] {
             RenderedList sql = render_list(kCustomersTable, kCustomerColumns, plan, &indexed_attributes_);
-            std::string out = explain(sql.sql, sql.binds);
+            std::string out;
+            if (sql.branches.empty()) out = explain(sql.sql, sql.binds);
+            for (auto branch : sql.branches) {
+                branch.binds.emplace_back(plan.take() + 1);
+                out += explain(branch.sql, branch.binds);
+            }
             if (plan.count && !sql.count_sql.empty()) out += explain(sql.count_sql, sql.count_binds);
             return out;
         });
@@ -584,24 +589,40 @@ private:
         return guarded([&] {
             RenderedList sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_);
             ListResult<typename Codec::Row> out;
-            auto& s = statement(sql.sql);
-            Reset r{s};
-            bind_all(s, sql.binds);
             const std::int64_t take = plan.take();
             out.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(take, 1000)));
             const int first_key = Codec::column_count();
-            while (s.executeStep()) {
-                if (static_cast<std::int64_t>(out.rows.size()) == take) {
-                    out.has_more = true;
-                    break;
+            // Reads rows of one statement until the page (and one more row,
+            // which says a next page exists) is complete.
+            auto read_rows = [&](SQLite::Statement& s) {
+                while (!out.has_more && s.executeStep()) {
+                    if (static_cast<std::int64_t>(out.rows.size()) == take) {
+                        out.has_more = true;
+                        break;
+                    }
+                    out.rows.push_back(Codec::read(s));
+                    if (static_cast<std::int64_t>(out.rows.size()) == take) {  // the page's last row: keep its keys
+                        out.last.id = out.rows.back().id;
+                        out.last.sort_values.clear();
+                        for (int i = 0; i < sql.sort_key_count; ++i)
+                            out.last.sort_values.push_back(key_value(s.getColumn(first_key + i)));
+                    }
                 }
-                out.rows.push_back(Codec::read(s));
-                if (static_cast<std::int64_t>(out.rows.size()) == take) {  // the page's last row: keep its keys
-                    out.last.id = out.rows.back().id;
-                    out.last.sort_values.clear();
-                    for (int i = 0; i < sql.sort_key_count; ++i)
-                        out.last.sort_values.push_back(key_value(s.getColumn(first_key + i)));
-                }
+            };
+            if (sql.branches.empty()) {
+                auto& s = statement(sql.sql);
+                Reset r{s};
+                bind_all(s, sql.binds);
+                read_rows(s);
+            }
+            for (const auto& branch : sql.branches) {
+                if (out.has_more) break;
+                auto& s = statement(branch.sql);
+                Reset r{s};
+                bind_all(s, branch.binds);
+                s.bind(static_cast<int>(branch.binds.size()) + 1,
+                       take + 1 - static_cast<std::int64_t>(out.rows.size()));
+                read_rows(s);
             }
             if (plan.count) out.count = count(sql, std::string(Codec::table().table));
             return out;
