@@ -32,8 +32,8 @@ std::string sort_expr(const ColumnDecl& c) {
 
 class Renderer {
 public:
-    Renderer(const TableDecl& t, const std::set<std::string>* indexed_json_keys)
-        : t_(t), indexed_(indexed_json_keys) {}
+    Renderer(const TableDecl& t, const std::set<std::string>* indexed_json_keys, bool many_matches = false)
+        : t_(t), indexed_(indexed_json_keys), many_matches_(many_matches) {}
 
     std::string where;
     std::vector<Bind> binds;
@@ -70,7 +70,8 @@ public:
         switch (f.op) {
             case Op::has_coupon: return add(fmt::format(fmt::runtime(t_.has_coupon_sql), bind(f.values.at(0))));
             case Op::lacks_coupon: return add(fmt::format(fmt::runtime(t_.lacks_coupon_sql), bind_list(f.values)));
-            case Op::search: return add(fmt::format(fmt::runtime(t_.search_sql), bind_text(match_text(f))));
+            case Op::search:
+                return add(fmt::format(fmt::runtime(t_.search_sql), many_matches_ ? "+id" : "id", bind_text(match_text(f))));
             default: break;
         }
         const ColumnDecl& c = column_of(t_, *f.field);
@@ -162,6 +163,7 @@ private:
         return s;
     }
 
+public:
     // FTS5 query: every word as a quoted prefix term, all required.
     static std::string match_text(const query::Filter& f) {
         std::string out;
@@ -174,8 +176,10 @@ private:
         return out;
     }
 
+private:
     const TableDecl& t_;
     const std::set<std::string>* indexed_;
+    bool many_matches_;
 };
 
 }  // namespace
@@ -201,8 +205,13 @@ std::string attribute_expression(std::string_view name) {
     return fmt::format("CAST(json_extract(attributes, '$.\"{}\"') AS TEXT)", name);
 }
 
+Branch render_search_count(const TableDecl& table, const query::ListPlan& plan) {
+    if (plan.filters.size() != 1 || plan.filters[0].op != Op::search || table.search_count_sql.empty()) return {};
+    return {fmt::format(fmt::runtime(table.search_count_sql), "?"), {Renderer::match_text(plan.filters[0])}};
+}
+
 RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan,
-                         const std::set<std::string>* indexed_json_keys) {
+                         const std::set<std::string>* indexed_json_keys, bool many_matches) {
     RenderedList out;
     std::vector<std::string> keys;  // the sort expressions, in order
     std::string extra;              // the sort keys as extra result columns k0, k1...
@@ -221,13 +230,20 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
     };
     const std::int64_t rows = plan.take() + 1;  // one more row says a next page exists
 
-    if (!plan.after) {
-        Renderer r(table, indexed_json_keys);
-        for (const auto& f : plan.filters) r.filter(f);
-        if (plan.count && !plan.filters.empty()) {
+    if (plan.count && !plan.filters.empty()) {
+        if (Branch fts = render_search_count(table, plan); !fts.sql.empty()) {
+            out.count_sql = std::move(fts.sql);
+            out.count_binds = std::move(fts.binds);
+        } else {
+            Renderer r(table, indexed_json_keys);
+            for (const auto& f : plan.filters) r.filter(f);
             out.count_sql = fmt::format("SELECT count(*) FROM {} WHERE {}", table.table, r.where);
-            out.count_binds = r.binds;
+            out.count_binds = std::move(r.binds);
         }
+    }
+    if (!plan.after) {
+        Renderer r(table, indexed_json_keys, many_matches);
+        for (const auto& f : plan.filters) r.filter(f);
         out.sql = fmt::format("SELECT {}{} FROM {}{}{} ORDER BY {} LIMIT ? OFFSET ?", select_columns, extra,
                               table.table, r.where.empty() ? "" : " WHERE ", r.where, order_by(0, false));
         out.binds = std::move(r.binds);
@@ -238,7 +254,7 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
         // order: each is a seek on an index of the keys that reads only the
         // rows still wanted, so the cost does not grow with the depth.
         for (std::size_t i = keys.size() + 1; i-- > 0;) {
-            Renderer r(table, indexed_json_keys);
+            Renderer r(table, indexed_json_keys, many_matches);
             for (const auto& f : plan.filters) r.filter(f);
             r.after(plan, keys, i);
             // Keys fixed by equality stay out of the branch's ORDER BY, so
@@ -246,12 +262,6 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
             out.branches.push_back({fmt::format("SELECT {}{} FROM {} WHERE {} ORDER BY {} LIMIT ?", select_columns,
                                                 extra, table.table, r.where, order_by(i, false)),
                                     std::move(r.binds)});
-        }
-        if (plan.count && !plan.filters.empty()) {
-            Renderer r(table, indexed_json_keys);
-            for (const auto& f : plan.filters) r.filter(f);
-            out.count_sql = fmt::format("SELECT count(*) FROM {} WHERE {}", table.table, r.where);
-            out.count_binds = std::move(r.binds);
         }
     }
     out.sort_key_count = static_cast<int>(keys.size());

@@ -34,7 +34,7 @@ constexpr ColumnDecl kOrderColumns[] = {
     {"created_at", "created_at", ColumnKind::timestamp},
     {"updated_at", "updated_at", ColumnKind::timestamp},
 };
-const TableDecl kOrdersTable{"orders", kOrderColumns, "", "", ""};
+const TableDecl kOrdersTable{"orders", kOrderColumns, "", "", "", ""};
 }  // namespace
 
 const char* OrderCodec::columns() {
@@ -107,7 +107,7 @@ constexpr ColumnDecl kMessageColumns[] = {
     {"context", "context", ColumnKind::text},
     {"created_at", "created_at", ColumnKind::timestamp},
 };
-const TableDecl kMessagesTable{"messages", kMessageColumns, "", "", ""};
+const TableDecl kMessagesTable{"messages", kMessageColumns, "", "", "", ""};
 }  // namespace
 
 const char* MessageCodec::columns() { return "id, customer_id, context, created_at"; }
@@ -137,7 +137,7 @@ constexpr ColumnDecl kFormColumns[] = {
     {"name", "name", ColumnKind::nocase_text},
     {"active", "active", ColumnKind::plain},
 };
-const TableDecl kFormsTable{"forms", kFormColumns, "", "", ""};
+const TableDecl kFormsTable{"forms", kFormColumns, "", "", "", ""};
 }  // namespace
 
 const char* FormCodec::columns() { return "id, name, active, fields"; }

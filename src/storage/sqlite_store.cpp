@@ -241,7 +241,8 @@ const TableDecl kCustomersTable{
     kCustomerColumnDecls,
     "id IN (SELECT customer_id FROM customer_coupons WHERE code = {})",
     "id NOT IN (SELECT customer_id FROM customer_coupons WHERE code IN ({}))",
-    "id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH {})",
+    "{} IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH {})",
+    "SELECT count(*) FROM customers_fts WHERE customers_fts MATCH {}",
 };
 
 // Customers for the generic list: their columns, table and reader.
@@ -590,6 +591,15 @@ private:
             RenderedList sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_);
             ListResult<typename Codec::Row> out;
             const std::int64_t take = plan.take();
+            // A search that matches many rows: walk the ordering's index and
+            // probe the matches (stops after a page) rather than sort them all.
+            const bool searching = std::any_of(plan.filters.begin(), plan.filters.end(),
+                                               [](const query::Filter& f) { return f.op == query::Op::search; });
+            if (searching && plan.count) {
+                out.count = count(sql, std::string(Codec::table().table));
+                if (*out.count > kManyMatches * take)
+                    sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_, true);
+            }
             out.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(take, 1000)));
             const int first_key = Codec::column_count();
             // Reads rows of one statement until the page (and one more row,
@@ -624,7 +634,7 @@ private:
                        take + 1 - static_cast<std::int64_t>(out.rows.size()));
                 read_rows(s);
             }
-            if (plan.count) out.count = count(sql, std::string(Codec::table().table));
+            if (plan.count && !out.count) out.count = count(sql, std::string(Codec::table().table));
             return out;
         });
     }
@@ -733,6 +743,7 @@ private:
     }
 
     static constexpr std::size_t kMaxCachedStatements = 128;
+    static constexpr std::int64_t kManyMatches = 20;  // matches per wanted row above which a search walks the order
     SQLite::Database db_;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
     std::unique_ptr<TransactionStatements> tx_;  // after db_: destroyed before it
