@@ -79,23 +79,15 @@ void write_fields(Out& out, const Customer& c) {
 }  // namespace
 
 void tag_invoke(json::value_from_tag, json::value& jv, const Customer& c) {
-    json::object o(jv.storage());
-    o.reserve(42);
-    domain::JsonObject out(o);
-    write_fields(out, c);
-    jv = std::move(o);
+    domain::write_object(jv, c, [](auto& out, const Customer& row) { write_fields(out, row); });
 }
 
 void append_json(std::string& out, const Customer& c) {
-    domain::JsonText text(out);
-    write_fields(text, c);
+    domain::write_text(out, c, [](auto& o, const Customer& row) { write_fields(o, row); });
 }
 
 Customer tag_invoke(json::value_to_tag<Customer>, const json::value& jv) {
-    std::vector<FieldError> errors;
-    Customer c = domain::parse_customer(jv, errors);
-    if (!errors.empty()) throw InvalidError(std::move(errors));
-    return c;
+    return domain::parse_or_throw<Customer>(jv, [](const json::value& v, std::vector<FieldError>& e) { return domain::parse_customer(v, e); });
 }
 
 }  // namespace crm

@@ -19,15 +19,6 @@ constexpr std::size_t kCardMax = 32;
 constexpr std::size_t kCouponMax = 64;
 constexpr Date kOldestBirth{std::chrono::year{1900}, std::chrono::January, std::chrono::day{1}};
 
-void normalize_text(std::optional<std::string>& s) {
-    if (!s) return;
-    std::string_view t = trim(*s);
-    if (t.empty())
-        s.reset();
-    else if (t.size() != s->size())
-        *s = std::string(t);
-}
-
 void max_length(const std::optional<std::string>& s, const char* field, std::size_t max,
                 std::vector<FieldError>& errors) {
     if (s && utf8_length(*s) > max)

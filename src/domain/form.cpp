@@ -56,22 +56,15 @@ void write_fields(Out& out, const Form& f) {
 }  // namespace
 
 void tag_invoke(json::value_from_tag, json::value& jv, const Form& f) {
-    json::object obj(jv.storage());
-    domain::JsonObject out(obj);
-    write_fields(out, f);
-    jv = std::move(obj);
+    domain::write_object(jv, f, [](auto& out, const Form& row) { write_fields(out, row); });
 }
 
 void append_json(std::string& out, const Form& f) {
-    domain::JsonText text(out);
-    write_fields(text, f);
+    domain::write_text(out, f, [](auto& o, const Form& row) { write_fields(o, row); });
 }
 
 Form tag_invoke(json::value_to_tag<Form>, const json::value& jv) {
-    std::vector<FieldError> errors;
-    Form f = domain::parse_form(jv, errors);
-    if (!errors.empty()) throw InvalidError(std::move(errors));
-    return f;
+    return domain::parse_or_throw<Form>(jv, [](const json::value& v, std::vector<FieldError>& e) { return domain::parse_form(v, e); });
 }
 
 namespace domain {

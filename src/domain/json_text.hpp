@@ -6,6 +6,7 @@
 // to serialise it costs more than the database read itself.
 #pragma once
 
+#include <crm/error.hpp>
 #include <crm/types.hpp>
 
 #include <boost/json/object.hpp>
@@ -59,5 +60,32 @@ public:
 private:
     boost::json::object& o_;
 };
+
+// The three JSON conversions every model exports, from its one list of
+// fields (`write(out, row)`, generic over JsonObject and JsonText) and its
+// parser (`parse(value, errors)`).
+
+template <class T, class Write>
+void write_object(boost::json::value& jv, const T& row, Write write) {
+    boost::json::object obj(jv.storage());
+    JsonObject out(obj);
+    write(out, row);
+    jv = std::move(obj);
+}
+
+template <class T, class Write>
+void write_text(std::string& text, const T& row, Write write) {
+    JsonText out(text);
+    write(out, row);
+}
+
+/// Parses with `parse`, throwing InvalidError with every error at once.
+template <class T, class Parse>
+T parse_or_throw(const boost::json::value& jv, Parse parse) {
+    std::vector<FieldError> errors;
+    T row = parse(jv, errors);
+    if (!errors.empty()) throw InvalidError(std::move(errors));
+    return row;
+}
 
 }  // namespace crm::domain

@@ -20,22 +20,15 @@ void write_fields(Out& out, const Message& m) {
 }  // namespace
 
 void tag_invoke(json::value_from_tag, json::value& jv, const Message& m) {
-    json::object obj(jv.storage());
-    domain::JsonObject out(obj);
-    write_fields(out, m);
-    jv = std::move(obj);
+    domain::write_object(jv, m, [](auto& out, const Message& row) { write_fields(out, row); });
 }
 
 void append_json(std::string& out, const Message& m) {
-    domain::JsonText text(out);
-    write_fields(text, m);
+    domain::write_text(out, m, [](auto& o, const Message& row) { write_fields(o, row); });
 }
 
 Message tag_invoke(json::value_to_tag<Message>, const json::value& jv) {
-    std::vector<FieldError> errors;
-    Message m = domain::parse_message(jv, errors);
-    if (!errors.empty()) throw InvalidError(std::move(errors));
-    return m;
+    return domain::parse_or_throw<Message>(jv, [](const json::value& v, std::vector<FieldError>& e) { return domain::parse_message(v, e); });
 }
 
 namespace domain {

@@ -51,23 +51,15 @@ void write_fields(Out& out, const Order& o) {
 }  // namespace
 
 void tag_invoke(json::value_from_tag, json::value& jv, const Order& o) {
-    json::object obj(jv.storage());
-    obj.reserve(22);
-    domain::JsonObject out(obj);
-    write_fields(out, o);
-    jv = std::move(obj);
+    domain::write_object(jv, o, [](auto& out, const Order& row) { write_fields(out, row); });
 }
 
 void append_json(std::string& out, const Order& o) {
-    domain::JsonText text(out);
-    write_fields(text, o);
+    domain::write_text(out, o, [](auto& o, const Order& row) { write_fields(o, row); });
 }
 
 Order tag_invoke(json::value_to_tag<Order>, const json::value& jv) {
-    std::vector<FieldError> errors;
-    Order o = domain::parse_order(jv, errors);
-    if (!errors.empty()) throw InvalidError(std::move(errors));
-    return o;
+    return domain::parse_or_throw<Order>(jv, [](const json::value& v, std::vector<FieldError>& e) { return domain::parse_order(v, e); });
 }
 
 namespace domain {
@@ -118,14 +110,7 @@ Order parse_order(const json::value& jv, std::vector<FieldError>& errors) {
 }
 
 void normalize(Order& o) {
-    for (auto* s : {&o.description, &o.crm_id, &o.ref_id}) {
-        if (!*s) continue;
-        std::string_view t = trim(**s);
-        if (t.empty())
-            s->reset();
-        else
-            **s = std::string(t);
-    }
+    for (auto* s : {&o.description, &o.crm_id, &o.ref_id}) normalize_text(*s);
 }
 
 void validate(const Order& o, std::vector<FieldError>& errors) {

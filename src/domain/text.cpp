@@ -22,6 +22,15 @@ std::size_t utf8_length(std::string_view s) noexcept {
     return n;
 }
 
+void normalize_text(std::optional<std::string>& s) {
+    if (!s) return;
+    std::string_view t = trim(*s);
+    if (t.empty())
+        s.reset();
+    else if (t.size() != s->size())
+        *s = std::string(t);
+}
+
 std::string ascii_lower(std::string_view s) {
     std::string out(s);
     for (char& c : out)
