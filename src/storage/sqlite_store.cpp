@@ -482,18 +482,15 @@ public:
         indexed_attributes_.insert(name);
     }
 
-    std::string explain_list_customers(const query::ListPlan& plan) override {
-        return guarded([&] {
-            RenderedList sql = render_list(kCustomersTable, kCustomerColumns, plan, &indexed_attributes_);
-            std::string out;
-            if (sql.branches.empty()) out = explain(sql.sql, sql.binds);
-            for (auto branch : sql.branches) {
-                branch.binds.emplace_back(plan.take() + 1);
-                out += explain(branch.sql, branch.binds);
-            }
-            if (plan.count && !sql.count_sql.empty()) out += explain(sql.count_sql, sql.count_binds);
-            return out;
-        });
+    std::string explain_list_customers(const query::ListPlan& plan) override { return explain_rows<CustomerCodec>(plan); }
+
+    std::string explain_list(const query::ListPlan& plan) override {
+        const std::string_view name = plan.collection ? plan.collection->name : std::string_view{};
+        if (name == "customers") return explain_rows<CustomerCodec>(plan);
+        if (name == "orders") return explain_rows<OrderCodec>(plan);
+        if (name == "messages") return explain_rows<MessageCodec>(plan);
+        if (name == "forms") return explain_rows<FormCodec>(plan);
+        throw Error(Status::internal, fmt::format("no table for collection '{}'", name));
     }
 
 private:
@@ -635,6 +632,21 @@ private:
                 read_rows(s);
             }
             if (plan.count && !out.count) out.count = count(sql, std::string(Codec::table().table));
+            return out;
+        });
+    }
+
+    template <class Codec>
+    std::string explain_rows(const query::ListPlan& plan) {
+        return guarded([&] {
+            RenderedList sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_);
+            std::string out;
+            if (sql.branches.empty()) out = explain(sql.sql, sql.binds);
+            for (auto branch : sql.branches) {
+                branch.binds.emplace_back(plan.take() + 1);
+                out += explain(branch.sql, branch.binds);
+            }
+            if (plan.count && !sql.count_sql.empty()) out += explain(sql.count_sql, sql.count_binds);
             return out;
         });
     }

@@ -64,6 +64,8 @@ public:
     /// diagnostics (SQLite: EXPLAIN QUERY PLAN of the page query, then of the
     /// count query when there is one, one detail per line).
     virtual std::string explain_list_customers(const query::ListPlan& plan) = 0;
+    /// The same for a plan of any collection.
+    virtual std::string explain_list(const query::ListPlan& plan) = 0;
     virtual bool customer_exists(std::int64_t id) = 0;
 
     // --- orders, messages, forms (inside a transaction) ---
