@@ -2,138 +2,12 @@
  * test_capi.c - the C ABI (crm.h) driven from plain C99, linked against the
  * shared library exactly as a C host links it.
  *
- * CHECK records a failure (printing file:line and the condition) and goes on,
- * so one run reports every failure; REQUIRE stops at once when the rest of the
- * program cannot run. The last line is "N passed, M failed"; the exit status
+ * The checks come from capi_check.h: CHECK records a failure (printing
+ * file:line and the condition) and goes on, so one run reports every failure;
+ * REQUIRE stops at once when the rest of the program cannot run. The last line is "N passed, M failed"; the exit status
  * is non-zero when anything failed.
  */
-#include <crm/crm.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static int g_passed = 0;
-static int g_failed = 0;
-
-static void check_at(int ok, const char *expr, const char *file, int line)
-{
-    if (ok) {
-        ++g_passed;
-        return;
-    }
-    ++g_failed;
-    fprintf(stderr, "%s:%d: CHECK failed: %s\n", file, line, expr);
-    {
-        const char *err = crm_last_error();
-        fprintf(stderr, "    crm_last_error() = %s\n", err ? err : "(null)");
-    }
-}
-
-#define CHECK(cond) check_at((cond) ? 1 : 0, #cond, __FILE__, __LINE__)
-#define REQUIRE(cond)                                                                   \
-    do {                                                                                \
-        int require_ok_ = (cond) ? 1 : 0; /* evaluated once */                          \
-        check_at(require_ok_, #cond, __FILE__, __LINE__);                               \
-        if (!require_ok_) {                                                             \
-            fprintf(stderr, "%s:%d: REQUIRE failed, stopping\n", __FILE__, __LINE__);   \
-            fprintf(stderr, "%d passed, %d failed\n", g_passed, g_failed);              \
-            exit(EXIT_FAILURE);                                                         \
-        }                                                                               \
-    } while (0)
-
-/* Checks that `haystack` contains `needle`, printing both when it does not. */
-static void contains_at(const char *haystack, const char *needle, const char *file, int line)
-{
-    int ok = haystack != NULL && strstr(haystack, needle) != NULL;
-    if (ok) {
-        ++g_passed;
-        return;
-    }
-    ++g_failed;
-    fprintf(stderr, "%s:%d: CHECK_CONTAINS failed\n    expected substring: %s\n    in: %s\n", file,
-            line, needle, haystack ? haystack : "(null)");
-}
-#define CHECK_CONTAINS(h, n) contains_at((h), (n), __FILE__, __LINE__)
-
-static void lacks_at(const char *haystack, const char *needle, const char *file, int line)
-{
-    int ok = haystack != NULL && strstr(haystack, needle) == NULL;
-    if (ok) {
-        ++g_passed;
-        return;
-    }
-    ++g_failed;
-    fprintf(stderr, "%s:%d: CHECK_LACKS failed\n    unexpected substring: %s\n    in: %s\n", file,
-            line, needle, haystack ? haystack : "(null)");
-}
-#define CHECK_LACKS(h, n) lacks_at((h), (n), __FILE__, __LINE__)
-
-static void status_at(int got, int expected, const char *expr, const char *file, int line)
-{
-    if (got == expected) {
-        ++g_passed;
-        return;
-    }
-    ++g_failed;
-    {
-        const char *err = crm_last_error();
-        fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n    crm_last_error() = %s\n",
-                file, line, expr, got, crm_status_name(got), expected, crm_status_name(expected),
-                err ? err : "(null)");
-    }
-}
-#define CHECK_STATUS(call, expected) status_at((call), (expected), #call, __FILE__, __LINE__)
-
-/* Checks that the last error is set and its code is `code`. */
-static void last_error_code_at(const char *code, const char *file, int line)
-{
-    char needle[64];
-    snprintf(needle, sizeof needle, "\"code\":\"%s\"", code);
-    contains_at(crm_last_error(), needle, file, line);
-}
-#define CHECK_LAST_ERROR(code) last_error_code_at((code), __FILE__, __LINE__)
-
-/* A pointer that is never NULL and never handed to the library for freeing:
- * out-pointers are preset to it so the tests see that a failure resets them. */
-static char g_sentinel_storage[1];
-#define SENTINEL_JSON (g_sentinel_storage)
-#define SENTINEL_ENGINE ((crm_engine *)(void *)g_sentinel_storage)
-
-/* Reads the top-level "id" of a stored object (the first "id": key). */
-static long long json_id(const char *json)
-{
-    const char *p;
-    if (json == NULL) return -1;
-    p = strstr(json, "\"id\":");
-    if (p == NULL) return -1;
-    return strtoll(p + 5, NULL, 10);
-}
-
-/* Counts the occurrences of `needle` in `haystack`. */
-static int count_of(const char *haystack, const char *needle)
-{
-    int n = 0;
-    const char *p = haystack;
-    size_t len = strlen(needle);
-    if (haystack == NULL) return -1;
-    while ((p = strstr(p, needle)) != NULL) {
-        ++n;
-        p += len;
-    }
-    return n;
-}
-
-/* Copies the last error (valid only until the next crm_ call). */
-static char *copy_last_error(void)
-{
-    const char *err = crm_last_error();
-    char *copy;
-    if (err == NULL) return NULL;
-    copy = (char *)malloc(strlen(err) + 1);
-    if (copy != NULL) strcpy(copy, err);
-    return copy;
-}
+#include "capi_check.h"
 
 static void test_version_and_status_names(void)
 {
@@ -484,19 +358,6 @@ static void test_crud(crm_engine *e)
     crm_free(out);
 }
 
-/* Counts the customers through crm_list (-1 on failure). */
-static long long customer_count(crm_engine *e)
-{
-    char *out = NULL;
-    long long n = -1;
-    if (crm_list(e, "customers", NULL, &out) == CRM_OK && out != NULL) {
-        const char *p = strstr(out, "\"count\":");
-        if (p) n = strtoll(p + 8, NULL, 10);
-    }
-    crm_free(out);
-    return n;
-}
-
 static void test_null_pointers(crm_engine *e)
 {
     char *out;
@@ -508,7 +369,7 @@ static void test_null_pointers(crm_engine *e)
     id = json_id(out);
     REQUIRE(id > 0);
     crm_free(out);
-    before = customer_count(e);
+    before = list_count(e, "customers", NULL);
     CHECK(before >= 1);
 
 #define EXPECT_MISUSE(call)                                                                \
@@ -579,7 +440,7 @@ static void test_null_pointers(crm_engine *e)
 #undef EXPECT_MISUSE
 
     /* None of the misuse calls wrote anything. */
-    CHECK(customer_count(e) == before);
+    CHECK(list_count(e, "customers", NULL) == before);
     out = NULL;
     CHECK_STATUS(crm_get(e, "customers", id, &out), CRM_OK);
     CHECK_CONTAINS(out, "\"first_name\":\"Target\"");
@@ -771,7 +632,7 @@ static void test_errors(crm_engine *e)
     CHECK_CONTAINS(out, "\"channel_id\":null");
     crm_free(out);
     CHECK_STATUS(crm_delete(e, "customers", id), CRM_OK);
-    CHECK(customer_count(e) == 0);
+    CHECK(list_count(e, "customers", NULL) == 0);
 }
 
 int main(void)
@@ -789,6 +650,5 @@ int main(void)
     test_errors(e);
     crm_close(e);
 
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return capi_check_finish();
 }

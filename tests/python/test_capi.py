@@ -7,12 +7,12 @@ import datetime
 import json
 import os
 import re
-import shutil
-import tempfile
 import threading
 import unittest
 
 import crm
+import support
+from support import TIMESTAMP
 
 CUSTOMER_FIELDS = {
     "id", "uuid", "kind", "first_name", "last_name", "company_name", "full_name",
@@ -25,7 +25,6 @@ CUSTOMER_FIELDS = {
     "average_basket_cents", "created_at", "updated_at",
 }
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 LIB = crm.library()
 
@@ -47,27 +46,14 @@ def last_error():
     return None if raw is None else json.loads(raw.decode("utf-8"))
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.engine = crm.open(":memory:")
-        self.addCleanup(self.engine.close)
-
+class Base(support.EngineTest):
     def create(self, **fields):
         return self.engine.create("customers", fields)
 
     def assertFails(self, cls, code, fields, fn, *args):
-        """fn(*args) raises `cls` with `code` and exactly the field names `fields`."""
-        with self.assertRaises(cls) as ctx:
-            fn(*args)
-        err = ctx.exception
+        """support.EngineTest.assertFails, and the error is a crm.CrmError."""
+        err = super().assertFails(cls, code, fields, fn, *args)
         self.assertIsInstance(err, crm.CrmError)
-        self.assertEqual(err.code, code)
-        self.assertEqual(err.status, cls.status)
-        if fields is not None:
-            self.assertEqual(sorted(err.fields), sorted(fields))
-            for entry in err.errors:
-                self.assertTrue(entry.get("message"), entry)
-        self.assertTrue(err.message)
         return err
 
 
@@ -96,8 +82,7 @@ class VersionAndStatus(unittest.TestCase):
 
 class Open(unittest.TestCase):
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="crm-py-")
-        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.dir = support.temp_dir(self, "crm-py-")
 
     def test_memory_with_options(self):
         with crm.open(":memory:", credit_rate="0.25", max_refusals=5,
@@ -564,8 +549,7 @@ class Threads(unittest.TestCase):
             self.check(engine)
 
     def test_file(self):
-        folder = tempfile.mkdtemp(prefix="crm-py-threads-")
-        self.addCleanup(shutil.rmtree, folder, True)
+        folder = support.temp_dir(self, "crm-py-threads-")
         with crm.open(os.path.join(folder, "t.db")) as engine:
             self.check(engine)
 

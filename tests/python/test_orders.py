@@ -4,14 +4,13 @@ PYTHONPATH=examples/python."""
 
 import json
 import os
-import re
-import shutil
-import tempfile
 import threading
 import time
 import unittest
 
 import crm
+import support
+from support import TIMESTAMP
 
 ORDER_FIELDS = {
     "id", "customer_id", "number", "date", "status", "submit_date", "type", "quantity",
@@ -19,7 +18,6 @@ ORDER_FIELDS = {
     "can_overwrite_container", "customer_required", "activation_birth_date",
     "activation_death_date", "crm_id", "ref_id", "total_cents", "created_at", "updated_at",
 }
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 STATUSES = ["draft", "submitted", "revoked"]
 ALLOWED = {("draft", "draft"), ("draft", "submitted"), ("draft", "revoked"),
            ("submitted", "submitted"), ("submitted", "revoked"), ("revoked", "revoked")}
@@ -32,11 +30,7 @@ def wait_next_second():
         time.sleep(0.005)
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.engine = crm.open(":memory:")
-        self.addCleanup(self.engine.close)
-
+class Base(support.EngineTest):
     def customer(self, **fields):
         fields.setdefault("last_name", "Buyer")
         return self.engine.create("customers", fields)["id"]
@@ -44,20 +38,6 @@ class Base(unittest.TestCase):
     def order(self, customer_id, **fields):
         fields["customer_id"] = customer_id
         return self.engine.create("orders", fields)
-
-    def assertFails(self, cls, code, fields, fn, *args):
-        """fn(*args) raises `cls` with `code` and exactly the field names `fields`."""
-        with self.assertRaises(cls) as ctx:
-            fn(*args)
-        err = ctx.exception
-        self.assertEqual(err.code, code)
-        self.assertEqual(err.status, cls.status)
-        if fields is not None:
-            self.assertEqual(sorted(err.fields), sorted(fields))
-            for entry in err.errors:
-                self.assertTrue(entry.get("message"), entry)
-        self.assertTrue(err.message)
-        return err
 
 
 class Orders(Base):
@@ -172,8 +152,7 @@ class Orders(Base):
         self.assertFails(crm.NotFoundError, "not_found", None, self.engine.delete, "orders", o["id"])
 
     def test_threads_get_distinct_numbers(self):
-        tmp = tempfile.mkdtemp(prefix="crm-py-orders-")
-        self.addCleanup(shutil.rmtree, tmp, True)
+        tmp = support.temp_dir(self, "crm-py-orders-")
         path = os.path.join(tmp, "orders.db")
         with crm.open(path) as setup:
             cust = setup.create("customers", {"last_name": "T"})["id"]

@@ -3,6 +3,8 @@
 // failed calls, not_found cases and error codes.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -17,39 +19,12 @@
 #include <vector>
 
 namespace json = boost::json;
+using namespace crm_test;
 using namespace std::chrono_literals;
 
 namespace {
 
-using Fields = std::set<std::string>;
-
-template <class F>
-std::optional<crm::Error> error_of(F&& f) {
-    try {
-        f();
-    } catch (const crm::Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-Fields field_names(const crm::Error& e) {
-    Fields s;
-    for (const auto& fe : e.errors()) s.insert(fe.field);
-    return s;
-}
-
-json::object parse_obj(std::string_view text) { return json::parse(text).as_object(); }
-
 std::int64_t count(crm::Engine& e) { return e.list("customers").at("count").as_int64(); }
-
-std::int64_t id_of(const json::object& o) { return o.at("id").as_int64(); }
-
-std::string iso(std::chrono::year_month_day d) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
-    return buf;
-}
 
 std::chrono::year_month_day today_utc() {
     return std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
@@ -70,19 +45,9 @@ crm::Timestamp ts(const json::value& v) {
     return *t;
 }
 
-bool rfc3339_utc(const json::value& v) {
-    static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{0,5}[1-9])?Z$)");
-    return v.is_string() && std::regex_match(std::string(v.as_string()), re);
-}
-
 bool uuid_v4(const json::value& v) {
     static const std::regex re(R"(^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$)");
     return v.is_string() && std::regex_match(std::string(v.as_string()), re);
-}
-
-json::object without(json::object o, std::initializer_list<std::string_view> keys) {
-    for (auto k : keys) o.erase(k);
-    return o;
 }
 
 const Fields kCustomerFields = {
@@ -92,12 +57,6 @@ const Fields kCustomerFields = {
     "channel_code", "erp_code", "crm_id", "ref_id", "account", "loyalty_card", "coupons", "date_joined",
     "attributes", "extra_field", "localized_attributes", "credit_cents", "refusal_count", "last_payment_date",
     "last_payment_cents", "average_basket_cents", "created_at", "updated_at"};
-
-Fields keys_of(const json::object& o) {
-    Fields s;
-    for (const auto& kv : o) s.insert(std::string(kv.key()));
-    return s;
-}
 
 const char* kFull = R"({
     "kind": "person", "first_name": "Ann", "last_name": "Smith", "company_name": "Acme",

@@ -3,6 +3,8 @@
 // (Engine::create("customers", ...)) and the typed API (Engine::customers()).
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -16,38 +18,9 @@
 #include <vector>
 
 namespace json = boost::json;
+using namespace crm_test;
 
 namespace {
-
-using Fields = std::set<std::string>;
-
-template <class F>
-std::optional<crm::Error> error_of(F&& f) {
-    try {
-        f();
-    } catch (const crm::Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-Fields field_names(const crm::Error& e) {
-    Fields s;
-    for (const auto& fe : e.errors()) s.insert(fe.field);
-    return s;
-}
-
-std::string repeat(std::string_view unit, std::size_t n) {
-    std::string s;
-    for (std::size_t i = 0; i < n; ++i) s += unit;
-    return s;
-}
-
-std::string iso(std::chrono::year_month_day d) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
-    return buf;
-}
 
 std::chrono::sys_days today_utc() { return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()); }
 

@@ -3,6 +3,8 @@
 // schema), migration from an old schema, and moving an Engine.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include "storage/schema.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -23,48 +25,10 @@
 #include <utility>
 
 namespace json = boost::json;
+using namespace crm_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-using Fields = std::set<std::string>;
-
-template <class F>
-std::optional<crm::Error> error_of(F&& f) {
-    try {
-        f();
-    } catch (const crm::Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-Fields field_names(const crm::Error& e) {
-    Fields s;
-    for (const auto& fe : e.errors()) s.insert(fe.field);
-    return s;
-}
-
-std::int64_t id_of(const json::object& o) { return o.at("id").as_int64(); }
-
-// A fresh folder under the system temp folder, removed with its content.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path = fs::temp_directory_path() /
-               ("crm-unit-" + std::to_string(stamp) + "-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const char* name) const { return (path / name).string(); }
-};
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });

@@ -4,6 +4,8 @@
 // replace, update), plus the attribute index a form brings.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include "query/list_plan.hpp"
 #include "storage/store.hpp"
 
@@ -21,60 +23,10 @@
 #include <vector>
 
 namespace json = boost::json;
+using namespace crm_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-using Fields = std::set<std::string>;
-
-template <class F>
-std::optional<crm::Error> error_of(F&& f) {
-    try {
-        f();
-    } catch (const crm::Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-template <class F>
-std::optional<crm::Status> code_of(F&& f) {
-    auto err = error_of(std::forward<F>(f));
-    if (!err) return std::nullopt;
-    return err->code();
-}
-
-Fields field_names(const crm::Error& e) {
-    Fields s;
-    for (const auto& fe : e.errors()) s.insert(fe.field);
-    return s;
-}
-
-template <class F>
-void expect_error(F&& f, crm::Status code, const Fields& fields) {
-    auto err = error_of(std::forward<F>(f));
-    REQUIRE(err.has_value());
-    INFO("error: " << err->to_json());
-    CHECK(err->code() == code);
-    CHECK(field_names(*err) == fields);
-    for (const auto& fe : err->errors()) CHECK_FALSE(fe.message.empty());
-}
-
-json::object parse_obj(std::string_view text) { return json::parse(text).as_object(); }
-
-std::int64_t id_of(const json::object& o) { return o.at("id").as_int64(); }
-
-Fields keys_of(const json::object& o) {
-    Fields s;
-    for (const auto& kv : o) s.insert(std::string(kv.key()));
-    return s;
-}
-
-std::string repeat(std::string_view unit, int n) {
-    std::string s;
-    for (int i = 0; i < n; ++i) s += unit;
-    return s;
-}
 
 std::int64_t form_count(crm::Engine& e) { return e.list("forms").at("count").as_int64(); }
 
@@ -99,23 +51,6 @@ constexpr std::string_view kProfileFields = R"([
     {"name": "color", "label": "Colour", "type": "enum", "options": ["red", "blue"]},
     {"name": "nick", "label": "", "type": "string"}
 ])";
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path = fs::temp_directory_path() /
-               ("crm-unit-forms-" + std::to_string(stamp) + "-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 }  // namespace
 
@@ -543,7 +478,7 @@ TEST_CASE("forms: deleting a form lifts its rules; several forms check together"
 }
 
 TEST_CASE("forms: a form created by another engine on the same file is enforced", "[forms][customers]") {
-    TempDir dir;
+    TempDir dir("forms-");
     const std::string path = (dir.path / "forms.db").string();
     crm::Engine a(path), b(path);
     CHECK(b.create("customers", parse_obj(R"({"last_name":"Before"})")).at("attributes") == json::object{});
@@ -557,7 +492,7 @@ TEST_CASE("forms: a form created by another engine on the same file is enforced"
 // --- the attribute index ------------------------------------------------------------
 
 TEST_CASE("forms: attributes__<name> filters use customers_attr_<name> once a form declares it", "[forms][plans]") {
-    TempDir dir;
+    TempDir dir("forms-");
     const std::string path = (dir.path / "plans.db").string();
     auto explain = [&](const json::object& q) {
         auto store = crm::storage::open_sqlite_store(path, crm::Options{});

@@ -1,6 +1,8 @@
 // update = JSON merge patch (RFC 7396) on customers.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -10,33 +12,9 @@
 #include <string_view>
 
 namespace json = boost::json;
+using namespace crm_test;
 
 namespace {
-
-using Fields = std::set<std::string>;
-
-template <class F>
-std::optional<crm::Error> error_of(F&& f) {
-    try {
-        f();
-    } catch (const crm::Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-Fields field_names(const crm::Error& e) {
-    Fields s;
-    for (const auto& fe : e.errors()) s.insert(fe.field);
-    return s;
-}
-
-std::int64_t id_of(const json::object& o) { return o.at("id").as_int64(); }
-
-json::object without(json::object o, std::initializer_list<std::string_view> keys) {
-    for (auto k : keys) o.erase(k);
-    return o;
-}
 
 json::object patch(crm::Engine& e, std::int64_t id, std::string_view text) {
     INFO("patch: " << text);

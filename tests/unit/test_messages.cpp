@@ -3,6 +3,8 @@
 // CRUD, listing a customer's messages newest first.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -17,57 +19,10 @@
 #include <vector>
 
 namespace json = boost::json;
+using namespace crm_test;
 using namespace std::chrono_literals;
 
 namespace {
-
-using Fields = std::set<std::string>;
-
-template <class F>
-std::optional<crm::Error> error_of(F&& f) {
-    try {
-        f();
-    } catch (const crm::Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-template <class F>
-std::optional<crm::Status> code_of(F&& f) {
-    auto err = error_of(std::forward<F>(f));
-    if (!err) return std::nullopt;
-    return err->code();
-}
-
-Fields field_names(const crm::Error& e) {
-    Fields s;
-    for (const auto& fe : e.errors()) s.insert(fe.field);
-    return s;
-}
-
-template <class F>
-void expect_error(F&& f, crm::Status code, const Fields& fields) {
-    auto err = error_of(std::forward<F>(f));
-    REQUIRE(err.has_value());
-    INFO("error: " << err->to_json());
-    CHECK(err->code() == code);
-    CHECK(field_names(*err) == fields);
-    for (const auto& fe : err->errors()) CHECK_FALSE(fe.message.empty());
-}
-
-std::int64_t id_of(const json::object& o) { return o.at("id").as_int64(); }
-
-Fields keys_of(const json::object& o) {
-    Fields s;
-    for (const auto& kv : o) s.insert(std::string(kv.key()));
-    return s;
-}
-
-bool rfc3339_utc(const json::value& v) {
-    static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{0,5}[1-9])?Z$)");
-    return v.is_string() && std::regex_match(std::string(v.as_string()), re);
-}
 
 std::int64_t new_customer(crm::Engine& e, std::string_view last = "Writer") {
     return id_of(e.create("customers", json::object{{"last_name", last}}));
@@ -78,24 +33,6 @@ json::object message(std::int64_t customer, std::string_view context) {
 }
 
 std::int64_t message_count(crm::Engine& e) { return e.list("messages").at("count").as_int64(); }
-
-std::vector<std::int64_t> ids_of(const json::object& page) {
-    std::vector<std::int64_t> out;
-    for (const auto& r : page.at("results").as_array()) out.push_back(r.as_object().at("id").as_int64());
-    return out;
-}
-
-std::string repeat(std::string_view unit, int n) {
-    std::string s;
-    for (int i = 0; i < n; ++i) s += unit;
-    return s;
-}
-
-void wait_next_second() {
-    const auto start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    while (std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) == start)
-        std::this_thread::sleep_for(5ms);
-}
 
 }  // namespace
 

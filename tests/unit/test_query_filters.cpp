@@ -3,6 +3,8 @@
 // errors for bad lookups, bad values and unknown keys, with exact ids.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -16,29 +18,11 @@
 #include <vector>
 
 namespace json = boost::json;
+using namespace crm_test;
 
 namespace {
 
 using IdSet = std::set<std::int64_t>;
-using Fields = std::set<std::string>;
-
-template <class F>
-std::optional<crm::Error> error_of(F&& f) {
-    try {
-        f();
-    } catch (const crm::Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-Fields field_names(const crm::Error& e) {
-    Fields s;
-    for (const auto& fe : e.errors()) s.insert(fe.field);
-    return s;
-}
-
-std::int64_t id_of(const json::object& o) { return o.at("id").as_int64(); }
 
 // Every customer matching `q` (one page of 1000), checking that count agrees.
 IdSet match(crm::Engine& e, json::object q) {
@@ -56,14 +40,12 @@ IdSet match(crm::Engine& e, json::object q) {
 // The query is refused as invalid; returns the names of the fields it blames.
 Fields refused(crm::Engine& e, const json::object& q) {
     INFO("query: " << json::serialize(q));
-    auto err = error_of([&] { e.list("customers", crm::Query::from_json(q)); });
-    REQUIRE(err.has_value());
-    CHECK(err->code() == crm::Status::invalid);
-    for (const auto& fe : err->errors()) CHECK_FALSE(fe.message.empty());
-    const auto j = json::parse(err->to_json()).as_object();
+    const crm::Error err = list_refused(e, q);
+    for (const auto& fe : err.errors()) CHECK_FALSE(fe.message.empty());
+    const auto j = json::parse(err.to_json()).as_object();
     CHECK(j.at("code") == "invalid");
-    CHECK(j.at("errors").as_array().size() == err->errors().size());
-    return field_names(*err);
+    CHECK(j.at("errors").as_array().size() == err.errors().size());
+    return field_names(err);
 }
 
 std::string upper(std::string s) {

@@ -4,6 +4,8 @@
 // inserts, and a cursor used with another query or altered is refused.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -21,44 +23,9 @@
 #include <unistd.h>
 
 namespace json = boost::json;
+using namespace crm_test;
 
 namespace {
-
-using Ids = std::vector<std::int64_t>;
-using Fields = std::set<std::string>;
-
-template <class F>
-std::optional<crm::Error> error_of(F&& f) {
-    try {
-        f();
-    } catch (const crm::Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-Fields field_names(const crm::Error& e) {
-    Fields s;
-    for (const auto& fe : e.errors()) s.insert(fe.field);
-    return s;
-}
-
-// A database file in the temp folder, removed (with its WAL files) at the end.
-struct TempDb {
-    std::string path;
-    explicit TempDb(std::string_view tag) {
-        static int n = 0;
-        path = (std::filesystem::temp_directory_path() /
-                ("crm_query_" + std::string(tag) + "_" + std::to_string(::getpid()) + "_" + std::to_string(++n) + ".db"))
-                   .string();
-        remove();
-    }
-    ~TempDb() { remove(); }
-    void remove() const {
-        std::error_code ec;
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
-    }
-};
 
 // What the orderings under test sort by.
 struct Row {
@@ -140,15 +107,11 @@ crm::Customer sample(int i) {
 
 Row row_of(const crm::Customer& c) { return {c.id, c.company_name, c.last_name, c.first_name, c.created_at}; }
 
+using crm_test::ids_of;
+
 Ids ids_of(const crm::Page<crm::Customer>& p) {
     Ids out;
     for (const auto& c : p.results) out.push_back(c.id);
-    return out;
-}
-
-Ids ids_of(const json::object& page) {
-    Ids out;
-    for (const auto& r : page.at("results").as_array()) out.push_back(r.at("id").as_int64());
     return out;
 }
 
@@ -227,10 +190,7 @@ Ids page_through(crm::Engine& e, Ordering o, Style style, std::int64_t per_page,
 // The query is refused as invalid; returns the names of the fields it blames.
 Fields refused(crm::Engine& e, const json::object& q) {
     INFO("query: " << json::serialize(q));
-    auto err = error_of([&] { e.list("customers", crm::Query::from_json(q)); });
-    REQUIRE(err.has_value());
-    CHECK(err->code() == crm::Status::invalid);
-    return field_names(*err);
+    return field_names(list_refused(e, q));
 }
 
 std::string fmt_late(std::int64_t n) {

@@ -3,6 +3,8 @@
 // indexes made for them and never scan the customers table.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include "query/list_plan.hpp"
 #include "storage/store.hpp"
 
@@ -20,22 +22,9 @@
 #include <unistd.h>
 
 namespace json = boost::json;
+using namespace crm_test;
 
 namespace {
-
-struct TempDb {
-    std::string path;
-    TempDb() {
-        path = (std::filesystem::temp_directory_path() / ("crm_query_plans_" + std::to_string(::getpid()) + ".db"))
-                   .string();
-        remove();
-    }
-    ~TempDb() { remove(); }
-    void remove() const {
-        std::error_code ec;
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
-    }
-};
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;
@@ -64,7 +53,7 @@ bool index_scan(std::string_view line) {
 // ~200 customers with varied names, emails, channels and coupons, in a file
 // the plan tests read through the storage layer.
 struct Fixture {
-    TempDb db;
+    TempDb db{"plans"};
     std::string cursor;  // the default ordering's first next_cursor
     std::unique_ptr<crm::storage::Store> store;
 

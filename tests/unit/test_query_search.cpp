@@ -3,6 +3,8 @@
 // digits joined; writes visible at once; q with filters, ordering, paging.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -14,19 +16,11 @@
 #include <vector>
 
 namespace json = boost::json;
+using namespace crm_test;
 
 namespace {
 
-using Ids = std::vector<std::int64_t>;
 using IdSet = std::set<std::int64_t>;
-
-std::int64_t id_of(const json::object& o) { return o.at("id").as_int64(); }
-
-Ids ids_of(const json::object& page) {
-    Ids out;
-    for (const auto& r : page.at("results").as_array()) out.push_back(r.at("id").as_int64());
-    return out;
-}
 
 json::object list(crm::Engine& e, const json::object& q) {
     INFO("query: " << json::serialize(q));

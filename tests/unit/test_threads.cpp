@@ -1,6 +1,8 @@
 // One Engine shared by several threads, and two Engines on one file.
 #include <crm/crm.hpp>
 
+#include "support.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -16,26 +18,10 @@
 #include <vector>
 
 namespace json = boost::json;
+using namespace crm_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path = fs::temp_directory_path() /
-               ("crm-unit-threads-" + std::to_string(stamp) + "-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 std::string email(int thread, int i) { return "t" + std::to_string(thread) + "-" + std::to_string(i) + "@Example.com"; }
 
@@ -117,7 +103,7 @@ TEST_CASE("8 threads x 200 creates on one engine", "[engine][threads]") {
 
 TEST_CASE("two engines on one file from two threads all succeed", "[engine][threads]") {
     constexpr int kPerThread = 100;
-    TempDir dir;
+    TempDir dir("threads-");
     const std::string path = (dir.path / "shared.db").string();
     { crm::Engine init(path); }  // create the schema once
 
