@@ -393,7 +393,8 @@ void Engine::Impl::remove(std::int64_t id) {
 template <class T>
 Page<T> Engine::Impl::list(const Query& q) {
     auto plan = query::plan_list(Model<T>::decl(), q.json(), cursor_key);
-    auto result = read(plan.count, [&] { return Model<T>::list(*store, plan); });
+    // A page may take several statements (count, keyset branches): one snapshot.
+    auto result = read(true, [&] { return Model<T>::list(*store, plan); });
     const Date d = today();
     for (auto& row : result.rows) Model<T>::finish(row, d);
     return make_page(plan, std::move(result), cursor_key);
