@@ -12,9 +12,16 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace crm::storage {
+
+/// A unique column and the value a row would write there (nullopt: NULL).
+using UniqueValue = std::pair<std::string_view, std::optional<std::string>>;
 
 struct OrderCodec {
     using Row = Order;
@@ -25,6 +32,7 @@ struct OrderCodec {
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const Order& o);  ///< every column but id, from 1
     static Order read(SQLite::Statement& s);                 ///< from column 0
+    static std::vector<UniqueValue> unique_values(const Order&) { return {}; }
 };
 
 struct MessageCodec {
@@ -36,6 +44,7 @@ struct MessageCodec {
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const Message& m);
     static Message read(SQLite::Statement& s);
+    static std::vector<UniqueValue> unique_values(const Message&) { return {}; }
 };
 
 struct FormCodec {
@@ -47,6 +56,7 @@ struct FormCodec {
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const Form& f);
     static Form read(SQLite::Statement& s);
+    static std::vector<UniqueValue> unique_values(const Form& f) { return {{"name", f.name}}; }
 };
 
 }  // namespace crm::storage
