@@ -4,7 +4,7 @@
 # Boost comes as 1.81 (libboost-json1.81-dev); libboost-dev (1.74) conflicts.
 set -euo pipefail
 packages=(cmake g++ make pkg-config python3 libboost-json1.81-dev libsqlitecpp-dev
-          libsqlite3-dev libfmt-dev catch2)
+          libsqlite3-dev libfmt-dev catch2 doxygen)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,6 @@
-/*
- * crm.h - the C ABI of the crm engine.
+/**
+ * @file crm.h
+ * The C ABI of the crm engine.
  *
  * This header is the whole contract for C, Python (ctypes), Node (koffi),
  * Rust and Go hosts: nothing outside it is API. It is self-contained C99 and
@@ -9,17 +10,31 @@
  * - Every function returning `int` returns one of the CRM_* status codes.
  *   On failure every out-pointer is left NULL and the calling thread's last
  *   error is set (see crm_last_error()); on success the last error is cleared.
+ * - Any such function may also fail with CRM_EBUSY (database locked past the
+ *   busy timeout), CRM_EIO (file error), CRM_ENOMEM or CRM_EINTERNAL; the
+ *   codes listed per function are the ones that depend on its arguments.
  * - Objects cross the boundary as UTF-8 JSON text. Every `char *` handed out
  *   through an out-pointer is owned by the caller and must be released with
  *   crm_free() (never free()).
  * - Strings passed in are borrowed for the duration of the call only.
  * - One engine may be used from several threads at once, and several
  *   processes may open the same file at once. crm_close() must not run while
- *   another thread is inside a call on the same engine.
+ *   another thread is inside a call on the same engine. Every call is one
+ *   transaction: it commits whole or changes nothing.
  *
  * Version: CRM_VERSION_* below are the version of this header; crm_version()
  * is the version of the library actually loaded (for FFI callers, who cannot
  * see macros).
+ *
+ * Collections: `collection` is one of "customers", "orders", "tickets",
+ * "messages", "forms", "ledger" (list only), "credit_requests" (list and get
+ * only). This build serves "customers", "orders", "messages" and "forms"; the
+ * other names answer CRM_ENOTFOUND until they are built, as does any unknown
+ * name. Each `out_json` receives the stored object as it now is (for
+ * crm_list, the page object), owned by the caller: free it with crm_free().
+ *
+ * Linking: every function is marked `CRM_API` (the export attribute). Define
+ * `CRM_STATIC` before including this header when linking the static library.
  */
 #ifndef CRM_CRM_H
 #define CRM_CRM_H
@@ -27,11 +42,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Major version of this header. */
 #define CRM_VERSION_MAJOR 0
+/** Minor version of this header. */
 #define CRM_VERSION_MINOR 1
+/** Patch version of this header. */
 #define CRM_VERSION_PATCH 0
+/** The header's version as one number: MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define CRM_VERSION_NUMBER (CRM_VERSION_MAJOR * 10000 + CRM_VERSION_MINOR * 100 + CRM_VERSION_PATCH)
-/* True when the header is at least version X.Y.Z. */
+/** True when the header is at least version X.Y.Z. */
 #define CRM_VERSION_CHECK(x, y, z) (CRM_VERSION_NUMBER >= ((x) * 10000 + (y) * 100 + (z)))
 
 /* CRM_API marks exported symbols. Define CRM_STATIC when linking the static
@@ -57,63 +76,98 @@ extern "C" {
 #endif
 
 /* Status codes. Their values and meanings never change. */
-#define CRM_OK 0        /* success */
-#define CRM_EINVAL 1    /* "invalid": malformed JSON, unknown field or filter, failed validation */
-#define CRM_ENOTFOUND 2 /* "not_found": no such id, card or collection */
-#define CRM_ECONFLICT 3 /* "conflict": uniqueness, illegal status move, insufficient balance, reused ref */
-#define CRM_EBUSY 4     /* "busy": the database stayed locked past the busy timeout */
-#define CRM_EIO 5       /* "io": cannot open/read/write the file, corrupt file, newer schema */
-#define CRM_EMISUSE 6   /* "misuse": NULL engine or required pointer */
-#define CRM_ENOMEM 7    /* "nomem": allocation failed */
-#define CRM_EINTERNAL 8 /* "internal": a bug */
+#define CRM_OK 0        /**< success */
+#define CRM_EINVAL 1    /**< "invalid": malformed JSON, unknown field or filter, failed validation */
+#define CRM_ENOTFOUND 2 /**< "not_found": no such id, card or collection */
+#define CRM_ECONFLICT 3 /**< "conflict": uniqueness, illegal status move, insufficient balance, reused ref */
+#define CRM_EBUSY 4     /**< "busy": the database stayed locked past the busy timeout */
+#define CRM_EIO 5       /**< "io": cannot open/read/write the file, corrupt file, newer schema */
+#define CRM_EMISUSE 6   /**< "misuse": NULL engine or required pointer */
+#define CRM_ENOMEM 7    /**< "nomem": allocation failed */
+#define CRM_EINTERNAL 8 /**< "internal": a bug */
 
-/* An open database. Opaque. */
+/** An open database. Opaque; created by crm_open(), released by crm_close(). */
 typedef struct crm_engine crm_engine;
 
-/* "MAJOR.MINOR.PATCH" of the loaded library. Static; never NULL. */
+/** "MAJOR.MINOR.PATCH" of the loaded library. Static storage (do not free);
+ * never NULL. */
 CRM_API const char *crm_version(void);
 
-/* The `code` string of a status ("ok", "invalid", ...). Static; never NULL
- * ("internal" for a value that is not a status). */
+/** The `code` string of a status ("ok", "invalid", ...). Static storage (do
+ * not free); never NULL ("internal" for a value that is not a status). */
 CRM_API const char *crm_status_name(int status);
 
-/* The calling thread's last error as JSON:
- *   {"code":"invalid","message":"2 fields are invalid",
- *    "errors":[{"field":"email","message":"is not a valid email address"}]}
- * NULL after a successful call. Owned by the library; valid until the next
- * crm_ call on this thread. Serves a failed crm_open, which has no handle. */
+/** The calling thread's last error as JSON:
+ *
+ *     {"code":"invalid","message":"2 fields are invalid",
+ *      "errors":[{"field":"email","message":"is not a valid email address"}]}
+ *
+ * NULL after a successful call. Owned by the library (do not free); valid
+ * until the next crm_ call on this thread. Serves a failed crm_open, which
+ * has no handle. */
 CRM_API const char *crm_last_error(void);
 
-/* Opens `path` (a file, created with its schema when missing and migrated
- * when older; or ":memory:"). `options_json` may be NULL; its keys are
- * credit_rate (decimal string, default "0.5"), max_refusals (default 3),
- * credit_limit_multiplier (default 10), busy_timeout_ms (default 5000).
- * Unknown keys are CRM_EINVAL. A file that cannot be opened, is not a crm
- * database, is corrupt, or has a newer schema than this library is CRM_EIO.
- * On success *out_engine receives a handle to release with crm_close(). */
+/** Opens `path` (a file, created with its schema when missing and migrated
+ * when older; or ":memory:") and sets `*out_engine`. `options_json` may be
+ * NULL; its keys are credit_rate (decimal string, default "0.5"),
+ * max_refusals (default 3), credit_limit_multiplier (default 10),
+ * busy_timeout_ms (default 5000).
+ * On success `*out_engine` is a handle owned by the caller, to release with
+ * crm_close(); on failure it is NULL.
+ * Returns CRM_EMISUSE when `path` or `out_engine` is NULL; CRM_EINVAL for
+ * malformed options JSON, an unknown key or a bad value; CRM_EIO when the
+ * file cannot be opened, is not a crm database, is corrupt, or has a newer
+ * schema than this library. */
 CRM_API int crm_open(const char *path, const char *options_json, crm_engine **out_engine);
 
-/* Closes the engine and frees it. NULL is a no-op. */
+/** Closes the engine and frees it; the handle is invalid afterwards. NULL is
+ * a no-op. Must not run while another thread is inside a call on it. */
 CRM_API void crm_close(crm_engine *engine);
 
-/* Frees any char* the library handed out. NULL is a no-op. */
+/** Frees a `char *` the library handed out through an out_json pointer.
+ * NULL is a no-op. Not for crm_version(), crm_status_name() or
+ * crm_last_error(), whose strings the library keeps. */
 CRM_API void crm_free(char *json);
 
-/* Collections: "customers", "orders", "tickets", "messages", "forms",
- * "ledger" (list only), "credit_requests" (list and get only). Anything else
- * is CRM_ENOTFOUND; writing to a list-only collection is CRM_EINVAL.
- * Each out_json receives the stored object as it now is (for crm_list, the
- * page object {"count","results","next_cursor",...}); free it with crm_free. */
+/* Collections: see "Collections" in the file comment. Each function below
+ * sets `*out_json` to a string owned by the caller (free it with crm_free())
+ * on success, and to NULL on failure. */
+
+/** Validates and stores a new object in `collection` from `json` (a JSON
+ * object; read-only fields are ignored); `*out_json` receives it as stored.
+ * Returns CRM_EMISUSE when `e`, `collection`, `json` or `out_json` is NULL;
+ * CRM_ENOTFOUND for an unknown collection; CRM_EINVAL for malformed JSON, a
+ * body that is not an object, an unknown field or a failed rule (every bad
+ * field named in crm_last_error()); CRM_ECONFLICT when a unique value (e.g.
+ * a customer's email or loyalty_card) is taken. */
 CRM_API int crm_create(crm_engine *e, const char *collection, const char *json, char **out_json);
+/** Reads the object `id` of `collection` into `*out_json`. Returns
+ * CRM_EMISUSE when `e`, `collection` or `out_json` is NULL; CRM_ENOTFOUND
+ * for an unknown collection or an `id` that does not exist (or is <= 0). */
 CRM_API int crm_get(crm_engine *e, const char *collection, int64_t id, char **out_json);
-/* PUT: a full replacement; writable fields left out return to their defaults. */
+/** PUT: a full replacement; writable fields left out return to their defaults.
+ * `*out_json` receives the object as stored. Returns the codes of crm_create()
+ * (NULL `json` is CRM_EMISUSE), CRM_ENOTFOUND for a missing `id`, and
+ * CRM_ECONFLICT for a status move the rules forbid (orders). */
 CRM_API int crm_replace(crm_engine *e, const char *collection, int64_t id, const char *json,
                         char **out_json);
-/* PATCH: a JSON merge patch (RFC 7396) applied to the stored object. */
+/** PATCH: a JSON merge patch (RFC 7396) applied to the stored object; null
+ * returns a field to its default. `*out_json` receives the object as stored.
+ * Returns the codes of crm_replace() (NULL `patch` is CRM_EMISUSE; a patch
+ * that is not a JSON object is CRM_EINVAL). */
 CRM_API int crm_update(crm_engine *e, const char *collection, int64_t id, const char *patch,
                        char **out_json);
+/** Deletes the object `id` of `collection`. Returns CRM_EMISUSE when `e` or
+ * `collection` is NULL; CRM_ENOTFOUND for an unknown collection or a missing
+ * `id`; CRM_ECONFLICT when a customer still has orders, tickets or ledger
+ * entries (archive it instead). A customer's messages are deleted with it. */
 CRM_API int crm_delete(crm_engine *e, const char *collection, int64_t id);
-/* `query_json` may be NULL (first page, default ordering). */
+/** One page of `collection` (spec/query.md) into `*out_json`: the page object
+ * {"count","results","next_cursor", paging keys}. `query_json` may be NULL:
+ * first page, default ordering. Returns CRM_EMISUSE when `e`, `collection`
+ * or `out_json` is NULL; CRM_ENOTFOUND for an unknown collection; CRM_EINVAL
+ * for malformed JSON, a query that is not an object, or a bad key, value or
+ * cursor (named in crm_last_error()). */
 CRM_API int crm_list(crm_engine *e, const char *collection, const char *query_json, char **out_json);
 
 #ifdef __cplusplus

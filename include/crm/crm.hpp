@@ -1,4 +1,5 @@
-// crm/crm.hpp - the whole C++ API of the crm engine.
+/// @file crm.hpp
+/// The whole C++ API of the crm engine: includes every public header.
 #pragma once
 
 #include <crm/crm.h>

@@ -1,9 +1,10 @@
-// crm/error.hpp - the exceptions of the C++ API.
-//
-// Every failure of the engine is thrown as a crm::Error (or a class derived
-// from it) whose code() is one of the C ABI's status codes, so the C wrapper
-// maps an exception to a code without guessing. Validation failures carry the
-// list of every failing field at once.
+/// @file error.hpp
+/// The exceptions of the C++ API.
+///
+/// Every failure of the engine is thrown as a crm::Error (or a class derived
+/// from it) whose code() is one of the C ABI's status codes, so the C wrapper
+/// maps an exception to a code without guessing. Validation failures carry the
+/// list of every failing field at once.
 #pragma once
 
 #include <crm/crm.h>
@@ -33,17 +34,19 @@ CRM_API const char* status_name(Status s) noexcept;
 /// One failing field: `field` names it as a client wrote it (e.g. "email",
 /// "attributes.size", "coupons[2]"), `message` says what is wrong.
 struct CRM_API FieldError {
-    std::string field;
-    std::string message;
+    std::string field;    ///< the field's path, as the client wrote it
+    std::string message;  ///< what is wrong, for people
     friend bool operator==(const FieldError&, const FieldError&) = default;
 };
 
 /// The base of every exception the engine throws.
 class CRM_API Error : public std::runtime_error {
 public:
+    /// An error with `code`, `message` (what()) and the failing fields.
     // `errors` is taken by reference and moved from only once the message is
     // built, so a message computed from errors.size() is safe.
     Error(Status code, const std::string& message, std::vector<FieldError>&& errors = {});
+    /// The status code, as the C ABI returns it.
     Status code() const noexcept { return code_; }
     /// Every failing field (empty when the error is not about fields).
     const std::vector<FieldError>& errors() const noexcept { return errors_; }
@@ -58,32 +61,40 @@ private:
 /// Malformed input, unknown field or filter, failed validation (CRM_EINVAL).
 class CRM_API InvalidError : public Error {
 public:
-    explicit InvalidError(std::vector<FieldError> errors);  // message: "N fields are invalid"
+    /// Message "1 field is invalid" / "N fields are invalid".
+    explicit InvalidError(std::vector<FieldError> errors);
+    /// An explicit message, with or without failing fields.
     InvalidError(const std::string& message, std::vector<FieldError>&& errors = {});
 };
 /// No such id, card or collection (CRM_ENOTFOUND).
 class CRM_API NotFoundError : public Error {
 public:
+    /// An error with this message.
     explicit NotFoundError(const std::string& message);
 };
 /// Uniqueness, illegal move, insufficient balance (CRM_ECONFLICT).
 class CRM_API ConflictError : public Error {
 public:
+    /// An error with this message and the fields in conflict (e.g. every taken
+    /// unique field).
     explicit ConflictError(const std::string& message, std::vector<FieldError>&& errors = {});
 };
 /// The database stayed locked past the busy timeout (CRM_EBUSY).
 class CRM_API BusyError : public Error {
 public:
+    /// An error with this message.
     explicit BusyError(const std::string& message);
 };
 /// Cannot open/read/write the file, corrupt file, newer schema (CRM_EIO).
 class CRM_API IoError : public Error {
 public:
+    /// An error with this message.
     explicit IoError(const std::string& message);
 };
 /// A NULL pointer or a call the API does not allow (CRM_EMISUSE).
 class CRM_API MisuseError : public Error {
 public:
+    /// An error with this message.
     explicit MisuseError(const std::string& message);
 };
 

@@ -1,4 +1,5 @@
-// crm/message.hpp - a message about a customer (`messages`, seed 000 customer_message).
+/// @file message.hpp
+/// A message about a customer (`messages`, seed 000 customer_message).
 #pragma once
 
 #include <crm/crm.h>
@@ -13,6 +14,7 @@
 
 namespace crm {
 
+/// One row of `messages`. Deleted with its customer.
 struct CRM_API Message {
     std::int64_t id = 0;          ///< read-only
     Timestamp created_at{};       ///< read-only
@@ -20,8 +22,12 @@ struct CRM_API Message {
     std::string context;          ///< 1 .. 10,000 chars
 };
 
+/// The canonical JSON object of a message.
 CRM_API void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const Message& m);
+/// Appends the same object as JSON text.
 CRM_API void append_json(std::string& out, const Message& m);
+/// Parses a message (read-only fields ignored); throws crm::InvalidError
+/// naming every unknown or wrongly typed field.
 CRM_API Message tag_invoke(boost::json::value_to_tag<Message>, const boost::json::value& jv);
 
 }  // namespace crm

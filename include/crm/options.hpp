@@ -1,4 +1,5 @@
-// crm/options.hpp - the options an engine is opened with.
+/// @file options.hpp
+/// The options an engine is opened with.
 #pragma once
 
 #include <crm/crm.h>

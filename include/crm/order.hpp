@@ -1,4 +1,5 @@
-// crm/order.hpp - the order model (`orders` in spec/domain.md, seed 001).
+/// @file order.hpp
+/// The order model (`orders` in spec/domain.md, seed 001).
 #pragma once
 
 #include <crm/crm.h>
@@ -18,13 +19,14 @@ namespace crm {
 /// An order's status; the numbers are seed 001's (input accepts both).
 enum class OrderStatus { draft = 0, submitted = 1, revoked = 2 };
 
+/// One row of `orders`: every field, with the spec's defaults. A plain value.
 struct CRM_API Order {
     // --- read-only, set by the engine ---
-    std::int64_t id = 0;
+    std::int64_t id = 0;                   ///< assigned on create
     std::optional<Timestamp> submit_date;  ///< set when the status becomes submitted
     std::optional<Timestamp> archived_at;  ///< set when archived becomes true
-    Timestamp created_at{};
-    Timestamp updated_at{};
+    Timestamp created_at{};                ///< set on create
+    Timestamp updated_at{};                ///< refreshed on each write
 
     // --- writable ---
     std::optional<std::int64_t> customer_id;  ///< must exist; required when customer_required
@@ -35,16 +37,20 @@ struct CRM_API Order {
     std::int64_t quantity = 1;                ///< >= 0
     std::int64_t activation_limit = 0;        ///< >= 0
     std::optional<std::string> description;   ///< <= 10,000 chars
-    bool is_demo = false;
-    bool archived = false;
-    bool can_overwrite_container = false;
-    bool customer_required = true;
-    std::optional<Timestamp> activation_birth_date;
+    bool is_demo = false;                     ///< seed 001 flag, stored as given
+    bool archived = false;                    ///< setting it true sets archived_at
+    bool can_overwrite_container = false;     ///< seed 001 flag, stored as given
+    bool customer_required = true;            ///< true: customer_id is required
+    std::optional<Timestamp> activation_birth_date;  ///< start of the activation window
     std::optional<Timestamp> activation_death_date;  ///< >= activation_birth_date
-    std::optional<std::string> crm_id, ref_id;       ///< <= 100 chars
+    /// @{
+    /// External references, <= 100 chars each.
+    std::optional<std::string> crm_id, ref_id;
+    /// @}
     std::int64_t total_cents = 0;                    ///< 0 .. 10^15
 };
 
+/// The JSON string of a status ("draft", "submitted", "revoked"); static storage.
 CRM_API std::string_view to_string(OrderStatus s) noexcept;
 
 /// The canonical JSON object of an order.

@@ -1,10 +1,11 @@
-// crm/query.hpp - a list query (spec/query.md), built in C++ or taken as JSON.
-//
-// A Query is the flat JSON object of spec/query.md; the builder methods only
-// set its keys, so `Query().page(2).page_size(10)` and
-// `Query::from_json({{"page",2},{"page_size",10}})` are the same query.
-// Nothing is checked here: the engine checks a query when it runs it and
-// throws crm::InvalidError naming the bad key.
+/// @file query.hpp
+/// A list query (spec/query.md), built in C++ or taken as JSON.
+///
+/// A Query is the flat JSON object of spec/query.md; the builder methods only
+/// set its keys, so `Query().page(2).page_size(10)` and
+/// `Query::from_json({{"page",2},{"page_size",10}})` are the same query.
+/// Nothing is checked here: the engine checks a query when it runs it and
+/// throws crm::InvalidError naming the bad key.
 #pragma once
 
 #include <crm/crm.h>
@@ -24,8 +25,11 @@ enum class Lookup {
     gt, gte, lt, lte, date, date_gt, date_gte, date_lt, date_lte, isnull,
 };
 
+/// A list query: a JSON object of keys, set by the builder methods (each
+/// returns `*this` and replaces an earlier value of its key). A plain value.
 class CRM_API Query {
 public:
+    /// The empty query: first page, default ordering.
     Query() = default;
     /// The query as JSON. Throws crm::InvalidError unless `jv` is an object or null.
     static Query from_json(const boost::json::value& jv);
@@ -47,6 +51,7 @@ public:
     /// number|submitdate) and direction.
     Query& sortby(std::string_view name, bool descending = false);
 
+    /// The keys set so far; valid while this Query lives and is not changed.
     const boost::json::object& json() const noexcept { return obj_; }
 
 private:

@@ -1,4 +1,5 @@
-// crm/types.hpp - the value types shared by every model: dates and timestamps.
+/// @file types.hpp
+/// The value types shared by every model: dates and timestamps.
 #pragma once
 
 #include <crm/crm.h>
