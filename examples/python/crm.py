@@ -8,6 +8,8 @@ failure raises a CrmError subclass carrying the engine's error JSON::
     with crm.open("shop.db") as engine:
         ann = engine.create("customers", {"first_name": "Ann", "email": "ann@example.com"})
         page = engine.list("customers", {"page_size": 10})
+        for customer in engine.rows("customers", {"ordering": "last_name"}):
+            print(customer["full_name"])
 
 The shared library is found, in order, from the CRM_LIBRARY environment
 variable, the usual build folders of this repository (build/default/src,
@@ -23,7 +25,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Iterator, Mapping, Optional, Union
 
 __all__ = [
     "CrmError",
@@ -353,6 +355,27 @@ class Engine:
         if status != OK:
             _raise(status)
         return _take(out)
+
+    def pages(self, collection: str, query: Optional[Mapping[str, Any]] = None,
+              page_size: int = 100) -> Iterator[dict]:
+        """Yields every page of a listing, following next_cursor (keyset
+        paging: no row repeated or skipped, whatever the depth). `query`
+        holds filters and ordering; paging keys in it are replaced."""
+        base = {k: v for k, v in (query or {}).items()
+                if k not in ("page", "page_size", "offset", "limit", "cursor")}
+        base["page_size"] = page_size
+        page = self.list(collection, base)
+        while True:
+            yield page
+            if not page["next_cursor"]:
+                return
+            page = self.list(collection, {**base, "cursor": page["next_cursor"], "count": False})
+
+    def rows(self, collection: str, query: Optional[Mapping[str, Any]] = None,
+             page_size: int = 100) -> Iterator[dict]:
+        """Yields every row of a listing, page after page (see pages())."""
+        for page in self.pages(collection, query, page_size):
+            yield from page["results"]
 
 
 def open(path: Union[str, os.PathLike] = ":memory:", **options: Any) -> Engine:  # noqa: A001
