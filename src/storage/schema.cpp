@@ -107,9 +107,11 @@ CREATE TRIGGER customers_count_delete AFTER DELETE ON customers BEGIN
     UPDATE row_counts SET n = n - 1 WHERE collection = 'customers';
 END;
 
+-- prefix indexes: `q` matches prefixes of 1 to 3 characters without
+-- merging every term that starts with them (typeahead from the first letter)
 CREATE VIRTUAL TABLE customers_fts USING fts5(
     first_name, last_name, company_name, email, phone,
-    tokenize = 'unicode61 remove_diacritics 2');
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
 CREATE TRIGGER customers_fts_insert AFTER INSERT ON customers BEGIN
     INSERT INTO customers_fts (rowid, first_name, last_name, company_name, email, phone)
     VALUES (new.id, new.first_name, new.last_name, new.company_name, new.email,
