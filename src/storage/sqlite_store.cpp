@@ -435,8 +435,6 @@ public:
         indexed_attributes_.insert(name);
     }
 
-    std::string explain_list_customers(const query::ListPlan& plan) override { return explain_rows<CustomerCodec>(plan); }
-
     std::string explain_list(const query::ListPlan& plan) override {
         const std::string_view name = plan.collection ? plan.collection->name : std::string_view{};
         if (name == "customers") return explain_rows<CustomerCodec>(plan);

@@ -60,11 +60,9 @@ public:
     /// False when there was no such customer.
     virtual bool delete_customer(std::int64_t id) = 0;
     virtual ListResult<Customer> list_customers(const query::ListPlan& plan) = 0;
-    /// How the backend would run list_customers(plan): for tests and
-    /// diagnostics (SQLite: EXPLAIN QUERY PLAN of the page query, then of the
-    /// count query when there is one, one detail per line).
-    virtual std::string explain_list_customers(const query::ListPlan& plan) = 0;
-    /// The same for a plan of any collection.
+    /// How the backend would list `plan` (of any collection): for tests and
+    /// diagnostics (SQLite: EXPLAIN QUERY PLAN of the page query or keyset
+    /// branches, then of the count query when there is one, one detail per line).
     virtual std::string explain_list(const query::ListPlan& plan) = 0;
     virtual bool customer_exists(std::int64_t id) = 0;
 

@@ -498,7 +498,7 @@ TEST_CASE("forms: attributes__<name> filters use customers_attr_<name> once a fo
         auto store = crm::storage::open_sqlite_store(path, crm::Options{});
         auto tx = store->begin(false);
         const auto plan = crm::query::plan_list(crm::query::customers_decl(), q, store->cursor_key());
-        return store->explain_list_customers(plan);
+        return store->explain_list(plan);
     };
     {
         crm::Engine e(path);

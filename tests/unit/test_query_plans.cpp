@@ -83,7 +83,7 @@ struct Fixture {
     std::string explain(const json::object& q) {
         auto tx = store->begin(false);
         const auto plan = crm::query::plan_list(crm::query::customers_decl(), q, store->cursor_key());
-        return store->explain_list_customers(plan);
+        return store->explain_list(plan);
     }
 };
 
