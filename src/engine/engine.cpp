@@ -30,12 +30,12 @@ Timestamp now() {
 
 Date today() { return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())}; }
 
-void check_id(std::string_view collection, std::int64_t id) {
-    if (id <= 0) throw NotFoundError(fmt::format("no {} with id {}", collection, id));
-}
-
 [[noreturn]] void no_such(std::string_view collection, std::int64_t id) {
     throw NotFoundError(fmt::format("no {} with id {}", collection, id));
+}
+
+void check_id(std::string_view collection, std::int64_t id) {
+    if (id <= 0) no_such(collection, id);
 }
 
 // The page object as text; results written with append_json.
@@ -164,6 +164,8 @@ struct Engine::Impl {
     T get(std::int64_t id);
     template <class T>
     T replace(std::int64_t id, T row, std::vector<FieldError> errors);
+    template <class T>
+    T put(std::int64_t id, T row, const T& stored, std::vector<FieldError>& errors);
     template <class T>
     T update(std::int64_t id, const json::value& patch);
     template <class T>
@@ -352,13 +354,20 @@ T Engine::Impl::replace(std::int64_t id, T row, std::vector<FieldError> errors) 
     return write([&] {
         auto stored = Model<T>::find(*store, id);
         if (!stored) no_such(Model<T>::noun, id);
-        Model<T>::on_replace(*this, row, *stored, errors, now());
-        if (!errors.empty()) throw InvalidError(std::move(errors));
-        row.id = id;
-        Model<T>::update(*store, row);
-        Model<T>::finish(row, today());
-        return std::move(row);
+        return put(id, std::move(row), *stored, errors);
     });
+}
+
+// Inside the write transaction of replace() and update(): writes a checked
+// row over the stored one, keeping what only the engine sets.
+template <class T>
+T Engine::Impl::put(std::int64_t id, T row, const T& stored, std::vector<FieldError>& errors) {
+    Model<T>::on_replace(*this, row, stored, errors, now());
+    if (!errors.empty()) throw InvalidError(std::move(errors));
+    row.id = id;
+    Model<T>::update(*store, row);
+    Model<T>::finish(row, today());
+    return row;
 }
 
 template <class T>
@@ -373,12 +382,7 @@ T Engine::Impl::update(std::int64_t id, const json::value& patch) {
         std::vector<FieldError> errors;
         T row = Model<T>::parse(merged, errors);
         Model<T>::check(row, errors);
-        Model<T>::on_replace(*this, row, *stored, errors, now());
-        if (!errors.empty()) throw InvalidError(std::move(errors));
-        row.id = id;
-        Model<T>::update(*store, row);
-        Model<T>::finish(row, today());
-        return row;
+        return put(id, std::move(row), *stored, errors);
     });
 }
 
