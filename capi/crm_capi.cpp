@@ -185,4 +185,34 @@ int crm_list(crm_engine* e, const char* collection, const char* query_json, char
     });
 }
 
+int crm_credit_accrue(crm_engine* e, const char* payments_json, char** out_json) {
+    return with_out(e, out_json, [&](crm::Engine& engine) {
+        require(payments_json, "payments_json");
+        return json::value(engine.credit_accrue(parse_json(payments_json, "payments_json")));
+    });
+}
+
+int crm_credit_redeem(crm_engine* e, const char* card, int64_t amount_cents, const char* ref, char** out_json) {
+    return with_out(e, out_json, [&](crm::Engine& engine) {
+        require(card, "card");
+        std::optional<std::string> r;
+        if (ref) r = ref;
+        return json::value(engine.credit_redeem(card, amount_cents, std::move(r)));
+    });
+}
+
+int crm_credit_balance(crm_engine* e, const char* card, char** out_json) {
+    return with_out(e, out_json, [&](crm::Engine& engine) {
+        require(card, "card");
+        return json::value(engine.credit_balance(card));
+    });
+}
+
+int crm_credit_check(crm_engine* e, const char* request_json, char** out_json) {
+    return with_out(e, out_json, [&](crm::Engine& engine) {
+        require(request_json, "request_json");
+        return json::value(engine.credit_check(parse_json(request_json, "request_json")));
+    });
+}
+
 }  // extern "C"

@@ -16,3 +16,15 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The Node binding's dependencies (koffi, pinned by examples/node/package-lock.json),
+# when node and npm are present; again only when missing or out of date.
+node_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/examples/node"
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ -f "$node_dir/package-lock.json" ]; then
+  if [ ! -f "$node_dir/node_modules/koffi/package.json" ] ||
+     [ "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in examples/node"
+    npm ci --prefix "$node_dir" --no-audit --no-fund --loglevel=error ||
+      echo "setup: npm ci failed in examples/node; the test \"node: test\" will be skipped" >&2
+  fi
+fi

@@ -28,9 +28,10 @@
  *
  * Collections: `collection` is one of "customers", "orders", "tickets",
  * "messages", "forms", "ledger" (list only), "credit_requests" (list and get
- * only). This build serves "customers", "orders", "messages" and "forms"; the
- * other names answer CRM_ENOTFOUND until they are built, as does any unknown
- * name. Each `out_json` receives the stored object as it now is (for
+ * only); any other name is CRM_ENOTFOUND. Tickets are immutable
+ * (crm_replace/crm_update are CRM_EINVAL); a call a list-only collection does
+ * not take (a write to "ledger" or "credit_requests", a get on "ledger") is
+ * CRM_EINVAL. Each `out_json` receives the stored object as it now is (for
  * crm_list, the page object), owned by the caller: free it with crm_free().
  *
  * Linking: every function is marked `CRM_API` (the export attribute). Define
@@ -160,7 +161,10 @@ CRM_API int crm_update(crm_engine *e, const char *collection, int64_t id, const 
 /** Deletes the object `id` of `collection`. Returns CRM_EMISUSE when `e` or
  * `collection` is NULL; CRM_ENOTFOUND for an unknown collection or a missing
  * `id`; CRM_ECONFLICT when a customer still has orders, tickets or ledger
- * entries (archive it instead). A customer's messages are deleted with it. */
+ * entries (archive it instead). A customer's messages and credit requests
+ * are deleted with it. Deleting a ticket writes a `reversal` ledger entry
+ * taking back the credit it accrued (CRM_ECONFLICT when that credit was
+ * already spent). */
 CRM_API int crm_delete(crm_engine *e, const char *collection, int64_t id);
 /** One page of `collection` (spec/query.md) into `*out_json`: the page object
  * {"count","results","next_cursor", paging keys}. `query_json` may be NULL:
@@ -169,6 +173,48 @@ CRM_API int crm_delete(crm_engine *e, const char *collection, int64_t id);
  * for malformed JSON, a query that is not an object, or a bad key, value or
  * cursor (named in crm_last_error()). */
 CRM_API int crm_list(crm_engine *e, const char *collection, const char *query_json, char **out_json);
+
+/* Loyalty credit (seed 003). Cards are customers' `loyalty_card` values.
+ * Money is integer cents. Each call is one transaction: a balance is never
+ * lost to a concurrent call, from another thread or another process. */
+
+/** Accrues floor(amount_cents * credit_rate) of credit per payment, all or
+ * nothing. `payments_json`: {"payments":[{"card":"33","amount_cents":2600,
+ * "ref":"pos1-42"}]} (`ref` optional) or seed 003's
+ * {"Tickets":[{"carteFid":33,"Montant":26}]} (Montant in currency units,
+ * rounded down to the cent). A payment whose `ref` was already applied is
+ * skipped and reported "duplicate": true. `*out_json` receives
+ * {"results":[{"card","customer_id","accrued_cents","balance_cents","duplicate"}]}.
+ * Returns CRM_EMISUSE for a NULL `e`, `payments_json` or `out_json`;
+ * CRM_EINVAL for malformed input (the item named: "payments[1].amount_cents")
+ * or a balance that would pass 10^15; CRM_ENOTFOUND for a card no customer
+ * holds (naming the item). */
+CRM_API int crm_credit_accrue(crm_engine *e, const char *payments_json, char **out_json);
+/** Spends `amount_cents` (1 .. 10^15) of the card's balance. `ref` may be
+ * NULL; a `ref` already redeemed (same card and amount) is reported
+ * "duplicate": true and not spent again. `*out_json` receives
+ * {"card","customer_id","redeemed_cents","balance_cents","duplicate","ledger_id"}.
+ * Returns CRM_EMISUSE for a NULL `e`, `card` or `out_json`; CRM_EINVAL for
+ * an amount out of range; CRM_ENOTFOUND for an unknown card; CRM_ECONFLICT
+ * when the amount exceeds the balance (nothing written) or `ref` was used by
+ * another redemption. */
+CRM_API int crm_credit_redeem(crm_engine *e, const char *card, int64_t amount_cents, const char *ref,
+                              char **out_json);
+/** The card's balance: {"card","customer_id","balance_cents"}. Returns
+ * CRM_EMISUSE for a NULL `e`, `card` or `out_json`; CRM_ENOTFOUND for an
+ * unknown card. */
+CRM_API int crm_credit_balance(crm_engine *e, const char *card, char **out_json);
+/** Decides a credit request and stores it (collection "credit_requests");
+ * `*out_json` receives it: {"id","customer_id","customer_uuid",
+ * "amount_cents","date","allowed","reasons":[...],"created_at"}. Input:
+ * {"customer_uuid":"...","amount_cents":3600000,"date":"2019-12-06"} (or
+ * "customer_id"; "date" defaults to today, UTC) or seed 003's
+ * {"idClient","Montant","Date"} (Montant in currency units). Refusal reasons:
+ * "inactive", "too_many_refusals", "over_limit"; a refusal adds 1 to the
+ * customer's refusal_count. Returns CRM_EMISUSE for a NULL `e`,
+ * `request_json` or `out_json`; CRM_EINVAL for malformed input;
+ * CRM_ENOTFOUND when the customer does not exist. */
+CRM_API int crm_credit_check(crm_engine *e, const char *request_json, char **out_json);
 
 #ifdef __cplusplus
 } /* extern "C" */

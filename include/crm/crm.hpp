@@ -3,6 +3,7 @@
 #pragma once
 
 #include <crm/crm.h>
+#include <crm/credit.hpp>
 #include <crm/customer.hpp>
 #include <crm/engine.hpp>
 #include <crm/error.hpp>
@@ -12,4 +13,5 @@
 #include <crm/order.hpp>
 #include <crm/page.hpp>
 #include <crm/query.hpp>
+#include <crm/ticket.hpp>
 #include <crm/types.hpp>

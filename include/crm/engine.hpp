@@ -16,6 +16,7 @@
 #pragma once
 
 #include <crm/crm.h>
+#include <crm/credit.hpp>
 #include <crm/customer.hpp>
 #include <crm/error.hpp>
 #include <crm/form.hpp>
@@ -24,22 +25,30 @@
 #include <crm/order.hpp>
 #include <crm/page.hpp>
 #include <crm/query.hpp>
+#include <crm/ticket.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 /// The C++ API of the crm engine (the C ABI is crm.h).
 namespace crm {
 
 class Engine;
 
-/// One collection of an Engine, typed: customers(), orders(), messages(),
-/// forms(). A light view: valid while its Engine lives; copy it freely.
+/// One collection of an Engine, typed: customers(), orders(), tickets(),
+/// messages(), forms(), ledger(), credit_requests(). A light view: valid
+/// while its Engine lives; copy it freely.
+/// Not every collection takes every call: tickets are immutable
+/// (replace/update throw InvalidError); ledger() is list-only and
+/// credit_requests() list-and-get (their rows are written by Credit): the
+/// calls they do not take throw InvalidError.
 /// Every call is one transaction and throws crm::Error on failure:
 /// InvalidError naming every bad field, NotFoundError for a missing id (or
 /// one <= 0), ConflictError for a taken unique value or a move the rules
@@ -59,7 +68,10 @@ public:
     /// field to its default. InvalidError when `patch` is not an object.
     T update(std::int64_t id, const boost::json::value& patch);
     /// Deletes the row. Customers: ConflictError when it has orders,
-    /// tickets or ledger entries (archive it instead); its messages go too.
+    /// tickets or ledger entries (archive it instead); its messages and
+    /// credit requests go too. Tickets: writes a `reversal` ledger entry for
+    /// the credit the ticket accrued (ConflictError when that credit was
+    /// already spent).
     void remove(std::int64_t id);
     /// One page of rows matching `q` (spec/query.md); InvalidError names a
     /// bad query key.
@@ -75,11 +87,47 @@ using Customers = Collection<Customer>;  ///< `customers`
 using Orders = Collection<Order>;        ///< `orders`
 using Messages = Collection<Message>;    ///< `messages`
 using Forms = Collection<Form>;          ///< `forms`
+using Tickets = Collection<Ticket>;      ///< `tickets` (create, get, delete, list)
+using LedgerEntries = Collection<LedgerEntry>;     ///< `ledger` (list only)
+using CreditRequests = Collection<CreditRequest>;  ///< `credit_requests` (get, list)
 
 extern template class Collection<Customer>;
 extern template class Collection<Order>;
 extern template class Collection<Message>;
 extern template class Collection<Form>;
+extern template class Collection<Ticket>;
+extern template class Collection<LedgerEntry>;
+extern template class Collection<CreditRequest>;
+
+/// Loyalty credit (seed 003) of an Engine: accrual from bare payments,
+/// redemption, balances and credit requests. A light view like Collection;
+/// every call is one transaction, so a balance is never lost to a
+/// concurrent update (threads or processes). Cards are customers'
+/// `loyalty_card` values.
+class CRM_API Credit {
+public:
+    /// Accrues floor(amount_cents * credit_rate) for each payment, all or
+    /// nothing. A payment whose ref was already applied is skipped and
+    /// reported `duplicate`. InvalidError naming `payments[i].<field>`;
+    /// NotFoundError for a card no customer holds.
+    std::vector<Accrual> accrue(const std::vector<Payment>& payments);
+    /// Spends `amount_cents` (1 .. 10^15) of the card's balance. ConflictError
+    /// when it exceeds the balance (nothing written); a `ref` already redeemed
+    /// is reported `duplicate` and not spent again. NotFoundError for an
+    /// unknown card.
+    Redemption redeem(const std::string& card, std::int64_t amount_cents, std::optional<std::string> ref = {});
+    /// The card's balance. NotFoundError for an unknown card.
+    Balance balance(const std::string& card);
+    /// Decides a credit request (spec/domain.md "Credit requests"), stores it
+    /// and returns it; a refusal adds one to the customer's refusal_count.
+    /// NotFoundError when the customer does not exist.
+    CreditRequest check(const CreditCheck& request);
+
+private:
+    friend class Engine;
+    explicit Credit(Engine& e) : engine_(&e) {}
+    Engine* engine_;
+};
 
 /// One open crm database: owns its SQLite connection (closed by the
 /// destructor). Movable, not copyable; safe to share between threads.
@@ -108,7 +156,12 @@ public:
     Orders orders() { return Orders(*this); }
     Messages messages() { return Messages(*this); }
     Forms forms() { return Forms(*this); }
+    Tickets tickets() { return Tickets(*this); }
+    LedgerEntries ledger() { return LedgerEntries(*this); }
+    CreditRequests credit_requests() { return CreditRequests(*this); }
     /// @}
+    /// Loyalty credit: a light view, valid while this Engine lives.
+    Credit credit() { return Credit(*this); }
 
     // --- Any collection by name, in JSON (what the C ABI calls) ---
     // `collection` is one of the names in crm.h; another name is
@@ -137,11 +190,26 @@ public:
     /// list(), serialised: the page object as JSON text.
     std::string list_text(std::string_view collection, const Query& q = {});
 
+    // --- Loyalty credit in JSON (what the C ABI's crm_credit_* call) ---
+    /// Credit::accrue() in JSON: {"payments":[{"card","amount_cents","ref"}]}
+    /// or seed 003's {"Tickets":[{"carteFid","Montant"}]} (Montant in currency
+    /// units, rounded down to the cent). Returns {"results":[...]}.
+    boost::json::object credit_accrue(const boost::json::value& payments);
+    /// Credit::redeem() in JSON.
+    boost::json::object credit_redeem(const std::string& card, std::int64_t amount_cents,
+                                      std::optional<std::string> ref = {});
+    /// Credit::balance() in JSON: {"card","customer_id","balance_cents"}.
+    boost::json::object credit_balance(const std::string& card);
+    /// Credit::check() in JSON: {"customer_id"|"customer_uuid","amount_cents","date"}
+    /// or seed 003's {"idClient","Montant","Date"}; returns the stored request.
+    boost::json::object credit_check(const boost::json::value& request);
+
     struct Impl;  ///< internal
 
 private:
     template <class T>
     friend class Collection;
+    friend class Credit;
     std::unique_ptr<Impl> impl_;
 };
 

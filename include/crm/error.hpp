@@ -69,8 +69,9 @@ public:
 /// No such id, card or collection (CRM_ENOTFOUND).
 class CRM_API NotFoundError : public Error {
 public:
-    /// An error with this message.
-    explicit NotFoundError(const std::string& message);
+    /// An error with this message and, optionally, the field that named the
+    /// missing thing (e.g. `payments[1].card`).
+    explicit NotFoundError(const std::string& message, std::vector<FieldError>&& errors = {});
 };
 /// Uniqueness, illegal move, insufficient balance (CRM_ECONFLICT).
 class CRM_API ConflictError : public Error {

@@ -51,7 +51,8 @@ InvalidError::InvalidError(std::vector<FieldError> errors)
     : Error(Status::invalid, count_message(errors.size()), std::move(errors)) {}
 InvalidError::InvalidError(const std::string& message, std::vector<FieldError>&& errors)
     : Error(Status::invalid, message, std::move(errors)) {}
-NotFoundError::NotFoundError(const std::string& message) : Error(Status::not_found, message) {}
+NotFoundError::NotFoundError(const std::string& message, std::vector<FieldError>&& errors)
+    : Error(Status::not_found, message, std::move(errors)) {}
 ConflictError::ConflictError(const std::string& message, std::vector<FieldError>&& errors)
     : Error(Status::conflict, message, std::move(errors)) {}
 BusyError::BusyError(const std::string& message) : Error(Status::busy, message) {}

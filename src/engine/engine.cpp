@@ -2,10 +2,13 @@
 // engine's mutex, runs in one transaction, and commits or changes nothing.
 #include <crm/engine.hpp>
 
+#include "engine/engine_impl.hpp"
+
 #include "domain/customer_rules.hpp"
 #include "domain/form_rules.hpp"
 #include "domain/message_rules.hpp"
 #include "domain/order_rules.hpp"
+#include "domain/ticket_rules.hpp"
 #include "domain/merge_patch.hpp"
 #include "domain/uuid.hpp"
 #include "query/list_plan.hpp"
@@ -19,24 +22,9 @@
 
 namespace crm {
 
-namespace json = boost::json;
-
 namespace {
 
-Timestamp now() {
-    // Engine-set timestamps have whole seconds, as the spec's examples.
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-Date today() { return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())}; }
-
-[[noreturn]] void no_such(std::string_view collection, std::int64_t id) {
-    throw NotFoundError(fmt::format("no {} with id {}", collection, id));
-}
-
-void check_id(std::string_view collection, std::int64_t id) {
-    if (id <= 0) no_such(collection, id);
-}
+using namespace engine_detail;
 
 // The page object as text; results written with append_json.
 template <class T>
@@ -104,87 +92,38 @@ Page<T> make_page(const query::ListPlan& plan, storage::ListResult<T>&& result, 
 
 }  // namespace
 
-struct Engine::Impl {
-    Options options;
-    std::unique_ptr<storage::Store> store;
-    query::CursorKey cursor_key{};
-    std::mutex mutex;
-    // The active forms, reloaded when forms_version says another write (from
-    // any process) changed a form.
-    std::vector<Form> active_forms;
-    std::int64_t forms_version = -1;
-
-    // Runs f inside one write transaction under the engine's lock.
-    template <class F>
-    auto write(F&& f) -> decltype(f()) {
-        std::lock_guard lock(mutex);
-        auto tx = store->begin(true);
-        if constexpr (std::is_void_v<decltype(f())>) {
-            f();
-            tx->commit();
-        } else {
-            auto result = f();
-            tx->commit();
-            return result;
-        }
-    }
-
-    // Runs f under the lock, in one read transaction when it reads more than
-    // one statement (a single SELECT is atomic by itself).
-    template <class F>
-    auto read(bool snapshot, F&& f) -> decltype(f()) {
-        std::lock_guard lock(mutex);
-        std::unique_ptr<storage::Transaction> tx;
-        if (snapshot) tx = store->begin(false);
-        auto result = f();
-        if (tx) tx->commit();
-        return result;
-    }
-
-    // Inside a transaction: the active forms, fresh.
-    const std::vector<Form>& forms_now() {
-        const std::int64_t v = store->forms_version();
-        if (v != forms_version) {
-            active_forms = store->active_forms();
-            forms_version = v;
-        }
-        return active_forms;
-    }
-
-    // Inside a transaction: a reference to a customer from a row being
-    // written must exist (else `invalid`, naming the field).
-    void referenced_customer(std::int64_t id, std::vector<FieldError>& errors) {
-        if (id > 0 && !store->customer_exists(id))
-            errors.push_back({"customer_id", fmt::format("no customer with id {}", id)});
-    }
-
-    template <class T>
-    T create(T row, std::vector<FieldError> errors);
-    template <class T>
-    T get(std::int64_t id);
-    template <class T>
-    T replace(std::int64_t id, T row, std::vector<FieldError> errors);
-    template <class T>
-    T put(std::int64_t id, T row, const T& stored, std::vector<FieldError>& errors);
-    template <class T>
-    T update(std::int64_t id, const json::value& patch);
-    template <class T>
-    void remove(std::int64_t id);
-    template <class T>
-    Page<T> list(const Query& q);
-};
-
 namespace {
 
 // --- what differs between models ---------------------------------------------
 // Model<T> says, for each model, how the engine parses, checks, stores and
 // finishes it; Impl's generic create/get/replace/update/remove/list do the rest.
 
+// Which calls a collection takes; the others are InvalidError.
+enum class Access {
+    all,            // create, get, replace, update, delete, list
+    create_delete,  // tickets: immutable once created
+    get_list,       // credit_requests: written by Credit::check
+    list,           // ledger: written by the credit calls
+};
+
 template <class T>
 struct Model;
 
+template <class T>
+constexpr bool can_create = Model<T>::access == Access::all || Model<T>::access == Access::create_delete;
+template <class T>
+constexpr bool can_change = Model<T>::access == Access::all;
+template <class T>
+constexpr bool can_get = Model<T>::access != Access::list;
+
+template <class T>
+[[noreturn]] void refuse(std::string_view call) {
+    throw InvalidError(fmt::format("cannot {} {}: {}", call, Model<T>::collection, Model<T>::refusal));
+}
+
 template <>
 struct Model<Customer> {
+    static constexpr Access access = Access::all;
     static constexpr std::string_view collection = "customers", noun = "customer";
     static Customer parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_customer(v, e); }
     static void check(Customer& c, std::vector<FieldError>& e) {
@@ -221,6 +160,7 @@ struct Model<Customer> {
 
 template <>
 struct Model<Order> {
+    static constexpr Access access = Access::all;
     static constexpr std::string_view collection = "orders", noun = "order";
     static Order parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_order(v, e); }
     static void check(Order& o, std::vector<FieldError>& e) {
@@ -267,6 +207,7 @@ struct Model<Order> {
 
 template <>
 struct Model<Message> {
+    static constexpr Access access = Access::all;
     static constexpr std::string_view collection = "messages", noun = "message";
     static Message parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_message(v, e); }
     static void check(Message& m, std::vector<FieldError>& e) {
@@ -294,6 +235,7 @@ struct Model<Message> {
 
 template <>
 struct Model<Form> {
+    static constexpr Access access = Access::all;
     static constexpr std::string_view collection = "forms", noun = "form";
     static Form parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_form(v, e); }
     static void check(Form& f, std::vector<FieldError>& e) {
@@ -322,40 +264,91 @@ struct Model<Form> {
     static storage::ListResult<Form> list(storage::Store& s, const query::ListPlan& p) { return s.list_forms(p); }
 };
 
+template <>
+struct Model<Ticket> {
+    static constexpr Access access = Access::create_delete;
+    static constexpr std::string_view collection = "tickets", noun = "ticket";
+    static constexpr std::string_view refusal = "tickets are immutable (delete one to reverse its credit)";
+    static Ticket parse(const json::value& v, std::vector<FieldError>& e) { return domain::parse_ticket(v, e); }
+    static void check(Ticket& t, std::vector<FieldError>& e) {
+        domain::normalize(t);
+        domain::validate(t, e);
+    }
+    static void finish(Ticket&, Date) {}
+    static const query::CollectionDecl& decl() { return query::tickets_decl(); }
+    static std::optional<Ticket> find(storage::Store& s, std::int64_t id) { return s.find_ticket(id); }
+    static storage::ListResult<Ticket> list(storage::Store& s, const query::ListPlan& p) { return s.list_tickets(p); }
+};
+
+template <>
+struct Model<LedgerEntry> {
+    static constexpr Access access = Access::list;
+    static constexpr std::string_view collection = "ledger", noun = "ledger entry";
+    static constexpr std::string_view refusal = "the ledger is list-only (the credit calls write it)";
+    static void finish(LedgerEntry&, Date) {}
+    static const query::CollectionDecl& decl() { return query::ledger_decl(); }
+    static storage::ListResult<LedgerEntry> list(storage::Store& s, const query::ListPlan& p) { return s.list_ledger(p); }
+};
+
+template <>
+struct Model<CreditRequest> {
+    static constexpr Access access = Access::get_list;
+    static constexpr std::string_view collection = "credit_requests", noun = "credit request";
+    static constexpr std::string_view refusal = "credit requests are written by crm_credit_check only";
+    static void finish(CreditRequest&, Date) {}
+    static const query::CollectionDecl& decl() { return query::credit_requests_decl(); }
+    static std::optional<CreditRequest> find(storage::Store& s, std::int64_t id) { return s.find_credit_request(id); }
+    static storage::ListResult<CreditRequest> list(storage::Store& s, const query::ListPlan& p) {
+        return s.list_credit_requests(p);
+    }
+};
+
 }  // namespace
 
 // --- the generic operations -----------------------------------------------------
 
 template <class T>
 T Engine::Impl::create(T row, std::vector<FieldError> errors) {
-    Model<T>::check(row, errors);  // before the lock: needs no database
-    return write([&] {
-        Model<T>::on_create(*this, row, errors, now());
-        if (!errors.empty()) throw InvalidError(std::move(errors));
-        Model<T>::insert(*store, row);
-        Model<T>::finish(row, today());
-        return std::move(row);
-    });
+    if constexpr (!can_create<T>) {
+        refuse<T>("create");
+    } else {
+        Model<T>::check(row, errors);  // before the lock: needs no database
+        return write([&] {
+            Model<T>::on_create(*this, row, errors, now());
+            if (!errors.empty()) throw InvalidError(std::move(errors));
+            Model<T>::insert(*store, row);
+            Model<T>::finish(row, today());
+            return std::move(row);
+        });
+    }
 }
 
 template <class T>
 T Engine::Impl::get(std::int64_t id) {
-    check_id(Model<T>::noun, id);
-    auto row = read(false, [&] { return Model<T>::find(*store, id); });
-    if (!row) no_such(Model<T>::noun, id);
-    Model<T>::finish(*row, today());
-    return std::move(*row);
+    if constexpr (!can_get<T>) {
+        refuse<T>("get");
+    } else {
+        check_id(Model<T>::noun, id);
+        auto row = read(false, [&] { return Model<T>::find(*store, id); });
+        if (!row) no_such(Model<T>::noun, id);
+        Model<T>::finish(*row, today());
+        return std::move(*row);
+    }
 }
 
 template <class T>
 T Engine::Impl::replace(std::int64_t id, T row, std::vector<FieldError> errors) {
-    check_id(Model<T>::noun, id);
-    Model<T>::check(row, errors);
-    return write([&] {
-        auto stored = Model<T>::find(*store, id);
-        if (!stored) no_such(Model<T>::noun, id);
-        return put(id, std::move(row), *stored, errors);
-    });
+    if constexpr (!can_change<T>) {
+        refuse<T>("replace");
+    } else {
+        check_id(Model<T>::noun, id);
+        Model<T>::check(row, errors);
+        return write([&] {
+            auto stored = Model<T>::find(*store, id);
+            if (!stored) no_such(Model<T>::noun, id);
+            return put(id, std::move(row), *stored, errors);
+        });
+    }
 }
 
 // Inside the write transaction of replace() and update(): writes a checked
@@ -372,6 +365,9 @@ T Engine::Impl::put(std::int64_t id, T row, const T& stored, std::vector<FieldEr
 
 template <class T>
 T Engine::Impl::update(std::int64_t id, const json::value& patch) {
+    if constexpr (!can_change<T>) {
+        refuse<T>("update");
+    } else {
     check_id(Model<T>::noun, id);
     if (!patch.is_object()) throw InvalidError("a merge patch must be a JSON object");
     return write([&] {
@@ -384,14 +380,19 @@ T Engine::Impl::update(std::int64_t id, const json::value& patch) {
         Model<T>::check(row, errors);
         return put(id, std::move(row), *stored, errors);
     });
+    }
 }
 
 template <class T>
 void Engine::Impl::remove(std::int64_t id) {
-    check_id(Model<T>::noun, id);
-    write([&] {
-        if (!Model<T>::remove(*store, id)) no_such(Model<T>::noun, id);
-    });
+    if constexpr (!can_change<T>) {
+        refuse<T>("delete");
+    } else {
+        check_id(Model<T>::noun, id);
+        write([&] {
+            if (!Model<T>::remove(*store, id)) no_such(Model<T>::noun, id);
+        });
+    }
 }
 
 template <class T>
@@ -429,8 +430,12 @@ json::object to_object(const T& row) {
 
 template <class T>
 T parse_body(const json::value& body, std::vector<FieldError>& errors) {
-    if (!body.is_object()) throw InvalidError("the body must be a JSON object");
-    return Model<T>::parse(body, errors);
+    if constexpr (!can_create<T>) {
+        refuse<T>("create");
+    } else {
+        if (!body.is_object()) throw InvalidError("the body must be a JSON object");
+        return Model<T>::parse(body, errors);
+    }
 }
 
 template <class T>
@@ -460,7 +465,9 @@ constexpr CollectionOps ops() {
     };
 }
 
-constexpr std::array<CollectionOps, 4> kCollections = {ops<Customer>(), ops<Order>(), ops<Message>(), ops<Form>()};
+constexpr std::array<CollectionOps, 7> kCollections = {ops<Customer>(),    ops<Order>(),       ops<Ticket>(),
+                                                       ops<Message>(),     ops<Form>(),        ops<LedgerEntry>(),
+                                                       ops<CreditRequest>()};
 
 const CollectionOps& collection(std::string_view name) {
     for (const auto& c : kCollections)
@@ -475,6 +482,7 @@ const CollectionOps& collection(std::string_view name) {
 Engine::Engine(const std::string& path, Options options) : impl_(std::make_unique<Impl>()) {
     options.validate();
     impl_->options = std::move(options);
+    impl_->credit_rate = *domain::parse_rate(impl_->options.credit_rate);  // validate() checked it
     impl_->store = storage::open_sqlite_store(path, impl_->options);
     impl_->cursor_key = impl_->store->cursor_key();
 }
@@ -529,5 +537,8 @@ template class Collection<Customer>;
 template class Collection<Order>;
 template class Collection<Message>;
 template class Collection<Form>;
+template class Collection<Ticket>;
+template class Collection<LedgerEntry>;
+template class Collection<CreditRequest>;
 
 }  // namespace crm

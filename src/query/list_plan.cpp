@@ -163,6 +163,51 @@ constexpr FieldDecl kFormFields[] = {
 
 const CollectionDecl kForms{"forms", kFormFields, "id"};
 
+// --- tickets, ledger, credit requests ----------------------------------------
+
+constexpr std::string_view kPaymentModes[] = {"CASH", "CARD", "CHECK", "TRANSFER", "OTHER"};
+
+constexpr FieldDecl kTicketFields[] = {
+    {"id", FT::integer, true},
+    {"customer_id", FT::integer},
+    {"customer_uuid", FT::text},
+    {"date", FT::timestamp, true},
+    {"payment_mode", FT::text, false, false, kPaymentModes},
+    {"origin", FT::text},
+    {"total_cents", FT::integer, true},
+    {"loyalty_points_cents", FT::integer},
+    {"ref", FT::text},
+    {"created_at", FT::timestamp, true},
+};
+
+const CollectionDecl kTickets{"tickets", kTicketFields, "-date"};
+
+constexpr std::string_view kLedgerReasons[] = {"accrual", "redemption", "reversal", "import", "adjustment"};
+
+constexpr FieldDecl kLedgerFields[] = {
+    {"id", FT::integer, true},
+    {"customer_id", FT::integer},
+    {"delta_cents", FT::integer},
+    {"reason", FT::text, false, false, kLedgerReasons},
+    {"ref", FT::text},
+    {"ticket_id", FT::integer},
+    {"created_at", FT::timestamp, true},
+};
+
+const CollectionDecl kLedger{"ledger", kLedgerFields, "id"};
+
+constexpr FieldDecl kCreditRequestFields[] = {
+    {"id", FT::integer, true},
+    {"customer_id", FT::integer},
+    {"customer_uuid", FT::text},
+    {"amount_cents", FT::integer},
+    {"date", FT::date, true},
+    {"allowed", FT::boolean},
+    {"created_at", FT::timestamp, true},
+};
+
+const CollectionDecl kCreditRequests{"credit_requests", kCreditRequestFields, "id"};
+
 constexpr std::int64_t kMaxPageSize = 1000;
 constexpr std::size_t kMaxListValues = 1000;
 constexpr std::size_t kMaxSearchWords = 16;
@@ -588,6 +633,9 @@ const CollectionDecl& customers_decl() noexcept { return kCustomers; }
 const CollectionDecl& orders_decl() noexcept { return kOrders; }
 const CollectionDecl& messages_decl() noexcept { return kMessages; }
 const CollectionDecl& forms_decl() noexcept { return kForms; }
+const CollectionDecl& tickets_decl() noexcept { return kTickets; }
+const CollectionDecl& ledger_decl() noexcept { return kLedger; }
+const CollectionDecl& credit_requests_decl() noexcept { return kCreditRequests; }
 
 ListPlan plan_list(const CollectionDecl& decl, const json::object& q, const CursorKey& cursor_key) {
     ListPlan plan;

@@ -82,6 +82,9 @@ const CollectionDecl& customers_decl() noexcept;
 const CollectionDecl& orders_decl() noexcept;
 const CollectionDecl& messages_decl() noexcept;
 const CollectionDecl& forms_decl() noexcept;
+const CollectionDecl& tickets_decl() noexcept;
+const CollectionDecl& ledger_decl() noexcept;
+const CollectionDecl& credit_requests_decl() noexcept;
 
 /// A filter value, typed by its field: booleans are 0/1 integers.
 using Value = std::variant<std::int64_t, std::string, Date, Timestamp>;

@@ -163,4 +163,178 @@ Form FormCodec::read(SQLite::Statement& q) {
     return f;
 }
 
+// --- tickets ------------------------------------------------------------------
+
+namespace {
+constexpr ColumnDecl kTicketColumns[] = {
+    {"id", "id", ColumnKind::plain},
+    {"customer_id", "customer_id", ColumnKind::nullable_int},
+    {"customer_uuid", "customer_uuid", ColumnKind::text},
+    {"date", "date", ColumnKind::timestamp},
+    {"payment_mode", "payment_mode", ColumnKind::text},
+    {"origin", "origin", ColumnKind::text},
+    {"total_cents", "total_cents", ColumnKind::plain},
+    {"loyalty_points_cents", "loyalty_points_cents", ColumnKind::plain},
+    {"ref", "ref", ColumnKind::text},
+    {"created_at", "created_at", ColumnKind::timestamp},
+};
+const TableDecl kTicketsTable{"tickets", kTicketColumns, "", "", "", ""};
+
+PaymentMode payment_mode_col(const SQLite::Column& c) {
+    return enum_col<PaymentMode>(c, {{"OTHER", PaymentMode::other}, {"CASH", PaymentMode::cash},
+                                     {"CARD", PaymentMode::card}, {"CHECK", PaymentMode::check},
+                                     {"TRANSFER", PaymentMode::transfer}});
+}
+}  // namespace
+
+const char* TicketCodec::columns() {
+    return "id, customer_id, customer_uuid, date, payment_mode, origin, lines, total_cents, loyalty_points_cents, "
+           "ref, created_at";
+}
+int TicketCodec::column_count() { return 11; }
+const TableDecl& TicketCodec::table() { return kTicketsTable; }
+
+void TicketCodec::bind(SQLite::Statement& s, const Ticket& t) {
+    int i = 1;
+    bind_opt(s, i++, t.customer_id);
+    bind_opt(s, i++, t.customer_uuid);
+    s.bind(i++, micros(t.date.value_or(Timestamp{})));
+    s.bind(i++, std::string(to_string(t.payment_mode)));
+    s.bind(i++, t.origin);
+    // The lines are stored as the ticket's own JSON `lines` array.
+    json::value v = json::value_from(t);
+    s.bind(i++, json::serialize(v.get_object()["lines"]));
+    s.bind(i++, t.total_cents.value_or(0));
+    s.bind(i++, t.loyalty_points_cents);
+    bind_opt(s, i++, t.ref);
+    s.bind(i++, micros(t.created_at));
+}
+
+Ticket TicketCodec::read(SQLite::Statement& q) {
+    Ticket t;
+    int i = 0;
+    t.id = q.getColumn(i++).getInt64();
+    t.customer_id = int_col(q.getColumn(i++));
+    t.customer_uuid = text_col(q.getColumn(i++));
+    t.date = ts_required(q.getColumn(i++));
+    t.payment_mode = payment_mode_col(q.getColumn(i++));
+    t.origin = q.getColumn(i++).getString();
+    {
+        json::value lines = json::parse(q.getColumn(i++).getText());  // written by bind() above
+        if (lines.is_array())
+            for (const auto& l : lines.get_array()) {
+                if (!l.is_object()) continue;
+                const json::object& o = l.get_object();
+                TicketLine line;
+                auto num = [&](std::string_view k) {
+                    const json::value* v = o.if_contains(k);
+                    return v && v->is_int64() ? v->get_int64() : std::int64_t{0};
+                };
+                if (const json::value* code = o.if_contains("product_code"); code && code->is_string())
+                    line.product_code = std::string(code->get_string());
+                line.unit_price_before_cents = num("unit_price_before_cents");
+                line.promo_percent = num("promo_percent");
+                line.unit_price_after_cents = num("unit_price_after_cents");
+                line.quantity = num("quantity");
+                t.lines.push_back(std::move(line));
+            }
+    }
+    t.total_cents = q.getColumn(i++).getInt64();
+    t.loyalty_points_cents = q.getColumn(i++).getInt64();
+    t.ref = text_col(q.getColumn(i++));
+    t.created_at = ts_required(q.getColumn(i++));
+    return t;
+}
+
+// --- ledger -------------------------------------------------------------------
+
+namespace {
+constexpr ColumnDecl kLedgerColumns[] = {
+    {"id", "id", ColumnKind::plain},
+    {"customer_id", "customer_id", ColumnKind::plain},
+    {"delta_cents", "delta_cents", ColumnKind::plain},
+    {"reason", "reason", ColumnKind::text},
+    {"ref", "ref", ColumnKind::text},
+    {"ticket_id", "ticket_id", ColumnKind::nullable_int},
+    {"created_at", "created_at", ColumnKind::timestamp},
+};
+const TableDecl kLedgerTable{"ledger", kLedgerColumns, "", "", "", ""};
+}  // namespace
+
+const char* LedgerCodec::columns() { return "id, customer_id, delta_cents, reason, ref, ticket_id, created_at"; }
+int LedgerCodec::column_count() { return 7; }
+const TableDecl& LedgerCodec::table() { return kLedgerTable; }
+
+void LedgerCodec::bind(SQLite::Statement& s, const LedgerEntry& e) {
+    s.bind(1, e.customer_id);
+    s.bind(2, e.delta_cents);
+    s.bind(3, std::string(to_string(e.reason)));
+    bind_opt(s, 4, e.ref);
+    bind_opt(s, 5, e.ticket_id);
+    s.bind(6, micros(e.created_at));
+}
+
+LedgerEntry LedgerCodec::read(SQLite::Statement& q) {
+    LedgerEntry e;
+    e.id = q.getColumn(0).getInt64();
+    e.customer_id = q.getColumn(1).getInt64();
+    e.delta_cents = q.getColumn(2).getInt64();
+    e.reason = enum_col<LedgerReason>(q.getColumn(3), {{"accrual", LedgerReason::accrual},
+                                                        {"redemption", LedgerReason::redemption},
+                                                        {"reversal", LedgerReason::reversal},
+                                                        {"import", LedgerReason::import},
+                                                        {"adjustment", LedgerReason::adjustment}});
+    e.ref = text_col(q.getColumn(4));
+    e.ticket_id = int_col(q.getColumn(5));
+    e.created_at = ts_required(q.getColumn(6));
+    return e;
+}
+
+// --- credit requests ----------------------------------------------------------
+
+namespace {
+constexpr ColumnDecl kCreditRequestColumns[] = {
+    {"id", "id", ColumnKind::plain},
+    {"customer_id", "customer_id", ColumnKind::plain},
+    {"customer_uuid", "customer_uuid", ColumnKind::text},
+    {"amount_cents", "amount_cents", ColumnKind::plain},
+    {"date", "date", ColumnKind::date_text},
+    {"allowed", "allowed", ColumnKind::plain},
+    {"created_at", "created_at", ColumnKind::timestamp},
+};
+const TableDecl kCreditRequestsTable{"credit_requests", kCreditRequestColumns, "", "", "", ""};
+}  // namespace
+
+const char* CreditRequestCodec::columns() {
+    return "id, customer_id, customer_uuid, amount_cents, date, allowed, reasons, created_at";
+}
+int CreditRequestCodec::column_count() { return 8; }
+const TableDecl& CreditRequestCodec::table() { return kCreditRequestsTable; }
+
+void CreditRequestCodec::bind(SQLite::Statement& s, const CreditRequest& r) {
+    s.bind(1, r.customer_id);
+    s.bind(2, r.customer_uuid);
+    s.bind(3, r.amount_cents);
+    s.bind(4, format_date(r.date));
+    s.bind(5, r.allowed ? 1 : 0);
+    s.bind(6, json::serialize(json::array(r.reasons.begin(), r.reasons.end())));
+    s.bind(7, micros(r.created_at));
+}
+
+CreditRequest CreditRequestCodec::read(SQLite::Statement& q) {
+    CreditRequest r;
+    r.id = q.getColumn(0).getInt64();
+    r.customer_id = q.getColumn(1).getInt64();
+    r.customer_uuid = q.getColumn(2).getString();
+    r.amount_cents = q.getColumn(3).getInt64();
+    r.date = date_col(q.getColumn(4)).value_or(Date{});
+    r.allowed = bool_col(q.getColumn(5));
+    json::value reasons = json::parse(q.getColumn(6).getText());
+    if (reasons.is_array())
+        for (const auto& x : reasons.get_array())
+            if (x.is_string()) r.reasons.emplace_back(x.get_string());
+    r.created_at = ts_required(q.getColumn(7));
+    return r;
+}
+
 }  // namespace crm::storage

@@ -6,9 +6,11 @@
 
 #include "storage/list_sql.hpp"
 
+#include <crm/credit.hpp>
 #include <crm/form.hpp>
 #include <crm/message.hpp>
 #include <crm/order.hpp>
+#include <crm/ticket.hpp>
 
 #include <SQLiteCpp/Statement.h>
 
@@ -57,6 +59,42 @@ struct FormCodec {
     static void bind(SQLite::Statement& s, const Form& f);
     static Form read(SQLite::Statement& s);
     static std::vector<UniqueValue> unique_values(const Form& f) { return {{"name", f.name}}; }
+};
+
+struct TicketCodec {
+    using Row = Ticket;
+    static constexpr std::string_view kTable = "tickets";
+    static constexpr std::string_view kName = "ticket";
+    static const char* columns();
+    static int column_count();
+    static const TableDecl& table();
+    static void bind(SQLite::Statement& s, const Ticket& t);
+    static Ticket read(SQLite::Statement& s);
+    static std::vector<UniqueValue> unique_values(const Ticket& t) { return {{"ref", t.ref}}; }
+};
+
+struct LedgerCodec {
+    using Row = LedgerEntry;
+    static constexpr std::string_view kTable = "ledger";
+    static constexpr std::string_view kName = "ledger entry";
+    static const char* columns();
+    static int column_count();
+    static const TableDecl& table();
+    static void bind(SQLite::Statement& s, const LedgerEntry& e);
+    static LedgerEntry read(SQLite::Statement& s);
+    static std::vector<UniqueValue> unique_values(const LedgerEntry& e) { return {{"ref", e.ref}}; }
+};
+
+struct CreditRequestCodec {
+    using Row = CreditRequest;
+    static constexpr std::string_view kTable = "credit_requests";
+    static constexpr std::string_view kName = "credit request";
+    static const char* columns();
+    static int column_count();
+    static const TableDecl& table();
+    static void bind(SQLite::Statement& s, const CreditRequest& r);
+    static CreditRequest read(SQLite::Statement& s);
+    static std::vector<UniqueValue> unique_values(const CreditRequest&) { return {}; }
 };
 
 }  // namespace crm::storage

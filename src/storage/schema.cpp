@@ -22,7 +22,7 @@ namespace crm::storage {
 
 namespace {
 
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: customers.
     R"sql(
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -213,6 +213,116 @@ CREATE TRIGGER forms_count_delete AFTER DELETE ON forms BEGIN
     UPDATE crm_meta SET value = value + 1 WHERE key = 'forms_version';
 END;
 INSERT INTO crm_meta (key, value) VALUES ('forms_version', 0);
+)sql",
+    // 4: tickets, the loyalty ledger and credit requests (seed 003).
+    R"sql(
+-- Kept by the tickets triggers below, so that a customer's average basket
+-- and last payment cost O(1) per ticket.
+ALTER TABLE customers ADD COLUMN ticket_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN ticket_total_cents INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER REFERENCES customers (id),
+    customer_uuid TEXT,
+    date INTEGER NOT NULL,
+    payment_mode TEXT NOT NULL CHECK (payment_mode IN ('CASH', 'CARD', 'CHECK', 'TRANSFER', 'OTHER')),
+    origin TEXT NOT NULL,
+    lines TEXT NOT NULL,
+    total_cents INTEGER NOT NULL CHECK (total_cents BETWEEN 0 AND 1000000000000000),
+    loyalty_points_cents INTEGER NOT NULL DEFAULT 0 CHECK (loyalty_points_cents BETWEEN 0 AND 1000000000000000),
+    ref TEXT,
+    created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX tickets_ref ON tickets (ref);
+CREATE INDEX tickets_date ON tickets (date DESC, id);
+CREATE INDEX tickets_customer ON tickets (customer_id, date DESC, id);
+CREATE INDEX tickets_customer_uuid ON tickets (customer_uuid, date DESC, id);
+CREATE INDEX tickets_total ON tickets (total_cents, id);
+
+CREATE TRIGGER tickets_customer_insert AFTER INSERT ON tickets WHEN NEW.customer_id IS NOT NULL BEGIN
+    UPDATE customers SET
+        ticket_count = ticket_count + 1,
+        ticket_total_cents = ticket_total_cents + NEW.total_cents,
+        average_basket_cents = (ticket_total_cents + NEW.total_cents) / (ticket_count + 1),
+        last_payment_cents = CASE WHEN last_payment_date IS NULL
+                                    OR date(NEW.date / 1000000.0, 'unixepoch') >= last_payment_date
+                               THEN NEW.total_cents ELSE last_payment_cents END,
+        last_payment_date = CASE WHEN last_payment_date IS NULL
+                                   OR date(NEW.date / 1000000.0, 'unixepoch') >= last_payment_date
+                              THEN date(NEW.date / 1000000.0, 'unixepoch') ELSE last_payment_date END
+    WHERE id = NEW.customer_id;
+END;
+-- After a delete the last payment is the latest remaining ticket's (or none).
+CREATE TRIGGER tickets_customer_delete AFTER DELETE ON tickets WHEN OLD.customer_id IS NOT NULL BEGIN
+    UPDATE customers SET
+        ticket_count = ticket_count - 1,
+        ticket_total_cents = ticket_total_cents - OLD.total_cents,
+        average_basket_cents = CASE WHEN ticket_count > 1
+                                    THEN (ticket_total_cents - OLD.total_cents) / (ticket_count - 1) ELSE 0 END,
+        last_payment_date = (SELECT date(t.date / 1000000.0, 'unixepoch') FROM tickets t
+                             WHERE t.customer_id = OLD.customer_id ORDER BY t.date DESC, t.id DESC LIMIT 1),
+        last_payment_cents = (SELECT t.total_cents FROM tickets t
+                              WHERE t.customer_id = OLD.customer_id ORDER BY t.date DESC, t.id DESC LIMIT 1)
+    WHERE id = OLD.customer_id;
+END;
+
+-- Append-only: customers.credit_cents is kept equal to the sum of a
+-- customer's entries by these triggers, and can never go below zero.
+CREATE TABLE ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    delta_cents INTEGER NOT NULL CHECK (delta_cents BETWEEN -1000000000000000 AND 1000000000000000),
+    reason TEXT NOT NULL CHECK (reason IN ('accrual', 'redemption', 'reversal', 'import', 'adjustment')),
+    ref TEXT,
+    ticket_id INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX ledger_customer ON ledger (customer_id, id);
+CREATE UNIQUE INDEX ledger_ref ON ledger (reason, ref) WHERE ref IS NOT NULL;
+CREATE INDEX ledger_ticket ON ledger (ticket_id) WHERE ticket_id IS NOT NULL;
+CREATE TRIGGER ledger_not_below_zero BEFORE INSERT ON ledger BEGIN
+    SELECT RAISE(ABORT, 'crm: a balance cannot go below zero')
+    WHERE (SELECT credit_cents FROM customers WHERE id = NEW.customer_id) + NEW.delta_cents < 0;
+END;
+CREATE TRIGGER ledger_apply AFTER INSERT ON ledger BEGIN
+    UPDATE customers SET credit_cents = credit_cents + NEW.delta_cents WHERE id = NEW.customer_id;
+    UPDATE row_counts SET n = n + 1 WHERE collection = 'ledger';
+END;
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN
+    SELECT RAISE(ABORT, 'crm: the ledger is append-only');
+END;
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN
+    SELECT RAISE(ABORT, 'crm: the ledger is append-only');
+END;
+
+-- Decided credit requests; deleted with their customer, like messages.
+CREATE TABLE credit_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_uuid TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents BETWEEN 0 AND 1000000000000000),
+    date TEXT NOT NULL,
+    allowed INTEGER NOT NULL,
+    reasons TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX credit_requests_customer ON credit_requests (customer_id, id);
+CREATE INDEX credit_requests_date ON credit_requests (date, id);
+
+INSERT INTO row_counts (collection, n) VALUES ('tickets', 0), ('ledger', 0), ('credit_requests', 0);
+CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets BEGIN
+    UPDATE row_counts SET n = n + 1 WHERE collection = 'tickets';
+END;
+CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets BEGIN
+    UPDATE row_counts SET n = n - 1 WHERE collection = 'tickets';
+END;
+CREATE TRIGGER credit_requests_count_insert AFTER INSERT ON credit_requests BEGIN
+    UPDATE row_counts SET n = n + 1 WHERE collection = 'credit_requests';
+END;
+CREATE TRIGGER credit_requests_count_delete AFTER DELETE ON credit_requests BEGIN
+    UPDATE row_counts SET n = n - 1 WHERE collection = 'credit_requests';
+END;
 )sql",
 };
 

@@ -38,6 +38,13 @@ namespace {
 // Turns an SQLite failure into the engine's error for it.
 [[noreturn]] void translate(const SQLite::Exception& e) {
     const int primary = e.getErrorCode() & 0xFF;
+    // The schema's own guards (RAISE in a trigger: a balance below zero, a
+    // write to the append-only ledger) are rules, not bugs.
+    if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_TRIGGER) {
+        std::string_view what = e.what();
+        if (what.starts_with("crm: ")) what.remove_prefix(5);
+        throw ConflictError(std::string(what));
+    }
     switch (primary) {
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
@@ -435,16 +442,116 @@ public:
         indexed_attributes_.insert(name);
     }
 
+
+    // --- tickets, ledger, credit requests ---
+
+    std::optional<CustomerRef> customer_ref(std::int64_t id) override {
+        return customer_ref_where("SELECT id, uuid, loyalty_card, credit_cents, refusal_count, is_active, archived "
+                                  "FROM customers WHERE id = ?",
+                                  id);
+    }
+    std::optional<CustomerRef> customer_by_uuid(const std::string& uuid) override {
+        return customer_ref_where("SELECT id, uuid, loyalty_card, credit_cents, refusal_count, is_active, archived "
+                                  "FROM customers WHERE uuid = ?",
+                                  uuid);
+    }
+    std::optional<CustomerRef> customer_by_card(const std::string& card) override {
+        return customer_ref_where("SELECT id, uuid, loyalty_card, credit_cents, refusal_count, is_active, archived "
+                                  "FROM customers WHERE loyalty_card = ?",
+                                  card);
+    }
+
+    void insert_ticket(Ticket& t) override { insert_row<TicketCodec>(t); }
+    std::optional<Ticket> find_ticket(std::int64_t id) override { return find_row<TicketCodec>(id); }
+    std::optional<Ticket> find_ticket_by_ref(const std::string& ref) override {
+        return guarded([&]() -> std::optional<Ticket> {
+            static const std::string sql = fmt::format("SELECT {} FROM tickets WHERE ref = ?", TicketCodec::columns());
+            auto& q = statement(sql);
+            Reset r{q};
+            q.bind(1, ref);
+            if (!q.executeStep()) return std::nullopt;
+            return TicketCodec::read(q);
+        });
+    }
+    bool delete_ticket(std::int64_t id) override { return delete_row<TicketCodec>(id); }
+    ListResult<Ticket> list_tickets(const query::ListPlan& plan) override { return list_rows<TicketCodec>(plan); }
+    std::int64_t ticket_total_between(std::int64_t customer_id, Timestamp from, Timestamp to) override {
+        return guarded([&] {
+            auto& q = statement("SELECT ifnull(sum(total_cents), 0) FROM tickets WHERE customer_id = ? AND date >= ? AND date < ?");
+            Reset r{q};
+            q.bind(1, customer_id);
+            q.bind(2, micros(from));
+            q.bind(3, micros(to));
+            q.executeStep();
+            return q.getColumn(0).getInt64();
+        });
+    }
+
+    void insert_ledger(LedgerEntry& e) override {
+        insert_row<LedgerCodec>(e);  // below zero: the schema's trigger refuses it (ConflictError)
+    }
+    std::optional<LedgerEntry> find_ledger_by_ref(LedgerReason reason, const std::string& ref) override {
+        return guarded([&]() -> std::optional<LedgerEntry> {
+            static const std::string sql =
+                fmt::format("SELECT {} FROM ledger WHERE reason = ? AND ref = ?", LedgerCodec::columns());
+            auto& q = statement(sql);
+            Reset r{q};
+            q.bind(1, std::string(to_string(reason)));
+            q.bind(2, ref);
+            if (!q.executeStep()) return std::nullopt;
+            return LedgerCodec::read(q);
+        });
+    }
+    ListResult<LedgerEntry> list_ledger(const query::ListPlan& plan) override { return list_rows<LedgerCodec>(plan); }
+
+    void insert_credit_request(CreditRequest& r) override { insert_row<CreditRequestCodec>(r); }
+    std::optional<CreditRequest> find_credit_request(std::int64_t id) override {
+        return find_row<CreditRequestCodec>(id);
+    }
+    ListResult<CreditRequest> list_credit_requests(const query::ListPlan& plan) override {
+        return list_rows<CreditRequestCodec>(plan);
+    }
+    void add_refusal(std::int64_t customer_id) override {
+        guarded([&] {
+            auto& q = statement("UPDATE customers SET refusal_count = refusal_count + 1 WHERE id = ?");
+            Reset r{q};
+            q.bind(1, customer_id);
+            q.exec();
+        });
+    }
+
     std::string explain_list(const query::ListPlan& plan) override {
         const std::string_view name = plan.collection ? plan.collection->name : std::string_view{};
         if (name == "customers") return explain_rows<CustomerCodec>(plan);
         if (name == "orders") return explain_rows<OrderCodec>(plan);
         if (name == "messages") return explain_rows<MessageCodec>(plan);
         if (name == "forms") return explain_rows<FormCodec>(plan);
+        if (name == "tickets") return explain_rows<TicketCodec>(plan);
+        if (name == "ledger") return explain_rows<LedgerCodec>(plan);
+        if (name == "credit_requests") return explain_rows<CreditRequestCodec>(plan);
         throw Error(Status::internal, fmt::format("no table for collection '{}'", name));
     }
 
 private:
+    template <class Key>
+    std::optional<CustomerRef> customer_ref_where(const std::string& sql, const Key& key) {
+        return guarded([&]() -> std::optional<CustomerRef> {
+            auto& q = statement(sql);
+            Reset r{q};
+            q.bind(1, key);
+            if (!q.executeStep()) return std::nullopt;
+            CustomerRef c;
+            c.id = q.getColumn(0).getInt64();
+            c.uuid = q.getColumn(1).getString();
+            c.loyalty_card = text_col(q.getColumn(2));
+            c.credit_cents = q.getColumn(3).getInt64();
+            c.refusal_count = q.getColumn(4).getInt64();
+            c.is_active = bool_col(q.getColumn(5));
+            c.archived = bool_col(q.getColumn(6));
+            return c;
+        });
+    }
+
     // --- generic row operations over a codec (row_codecs.hpp) ---
 
     template <class Codec>

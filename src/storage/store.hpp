@@ -7,11 +7,13 @@
 
 #include "query/list_plan.hpp"
 
+#include <crm/credit.hpp>
 #include <crm/customer.hpp>
 #include <crm/form.hpp>
 #include <crm/message.hpp>
 #include <crm/options.hpp>
 #include <crm/order.hpp>
+#include <crm/ticket.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -37,6 +39,17 @@ struct ListResult {
     /// Where the page ends, for its next_cursor: the last row's sort key
     /// values and id (set when has_more).
     query::CursorPosition last;
+};
+
+/// What the credit rules need to know of a customer.
+struct CustomerRef {
+    std::int64_t id = 0;
+    std::string uuid;
+    std::optional<std::string> loyalty_card;
+    std::int64_t credit_cents = 0;
+    std::int64_t refusal_count = 0;
+    bool is_active = true;
+    bool archived = false;
 };
 
 class Store {
@@ -96,6 +109,33 @@ public:
     /// Makes filters on attributes.<name> (an identifier a form declares)
     /// use an index.
     virtual void index_attribute(const std::string& name) = 0;
+
+    // --- tickets, ledger, credit requests (inside a transaction) ---
+    virtual std::optional<CustomerRef> customer_ref(std::int64_t id) = 0;
+    virtual std::optional<CustomerRef> customer_by_uuid(const std::string& uuid) = 0;
+    virtual std::optional<CustomerRef> customer_by_card(const std::string& card) = 0;
+
+    /// Inserts a ticket (its customer's ticket statistics follow). A ref
+    /// already used: ConflictError naming `ref`.
+    virtual void insert_ticket(Ticket& t) = 0;
+    virtual std::optional<Ticket> find_ticket(std::int64_t id) = 0;
+    virtual std::optional<Ticket> find_ticket_by_ref(const std::string& ref) = 0;
+    virtual bool delete_ticket(std::int64_t id) = 0;
+    virtual ListResult<Ticket> list_tickets(const query::ListPlan& plan) = 0;
+    /// Sum of total_cents of a customer's tickets dated in [from, to).
+    virtual std::int64_t ticket_total_between(std::int64_t customer_id, Timestamp from, Timestamp to) = 0;
+
+    /// Appends an entry and applies it to the customer's credit_cents. An
+    /// entry that would take the balance below zero: ConflictError.
+    virtual void insert_ledger(LedgerEntry& e) = 0;
+    virtual std::optional<LedgerEntry> find_ledger_by_ref(LedgerReason reason, const std::string& ref) = 0;
+    virtual ListResult<LedgerEntry> list_ledger(const query::ListPlan& plan) = 0;
+
+    virtual void insert_credit_request(CreditRequest& r) = 0;
+    virtual std::optional<CreditRequest> find_credit_request(std::int64_t id) = 0;
+    virtual ListResult<CreditRequest> list_credit_requests(const query::ListPlan& plan) = 0;
+    /// Adds one to the customer's refusal_count.
+    virtual void add_refusal(std::int64_t customer_id) = 0;
 };
 
 /// Opens (creating or migrating) an SQLite store. IoError when the file

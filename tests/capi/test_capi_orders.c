@@ -214,8 +214,8 @@ static void test_orders(crm_engine *e)
     crm_free(out);
     out = NULL;
 
-    /* the still-unbuilt collections */
-    CHECK_STATUS(crm_list(e, "tickets", NULL, &out), CRM_ENOTFOUND);
+    /* collection names are exact */
+    CHECK_STATUS(crm_list(e, "ticket", NULL, &out), CRM_ENOTFOUND);
     CHECK(out == NULL);
 }
 

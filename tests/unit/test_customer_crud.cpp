@@ -404,7 +404,7 @@ TEST_CASE("a failed call changes nothing", "[customers][crud]") {
     expect_code(crm::Status::invalid, [&] { e.customers().replace(id_of(a), typed); });
 }
 
-TEST_CASE("missing ids, unknown and unbuilt collections are not_found", "[customers][crud]") {
+TEST_CASE("missing ids and unknown collections are not_found", "[customers][crud]") {
     crm::Engine e(":memory:");
     const auto a = e.create("customers", json::object{});
     const std::int64_t missing = id_of(a) + 12345;
@@ -429,7 +429,7 @@ TEST_CASE("missing ids, unknown and unbuilt collections are not_found", "[custom
     }
     CHECK(count(e) == 1);
 
-    for (const char* coll : {"nope", "", "Customers", "customer", "customers ", "Orders", "tickets"}) {
+    for (const char* coll : {"nope", "", "Customers", "customer", "customers ", "Orders", "Tickets", "ledgers", "credit-requests"}) {
         INFO("collection: '" << coll << "'");
         for (const auto& err : {
                  error_of([&] { e.create(coll, json::object{}); }),
