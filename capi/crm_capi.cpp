@@ -47,6 +47,8 @@ int guard(F&& body) noexcept {
     try {
         body();
         return CRM_OK;
+    } catch (const crm::ImportError& e) {
+        return fail(e.code(), e.to_json());  // its errors are the per-row list
     } catch (const crm::Error& e) {
         return fail(e);
     } catch (const std::bad_alloc&) {
@@ -183,6 +185,40 @@ int crm_list(crm_engine* e, const char* collection, const char* query_json, char
         if (query_json) q = crm::Query::from_json(parse_json(query_json, "query_json"));
         return engine.list_text(collection, q);
     });
+}
+
+int crm_import(crm_engine* e, const char* collection, const char* payload, const char* options_json,
+               char** out_report_json) {
+    return with_out(e, out_report_json, [&](crm::Engine& engine) {
+        require(collection, "collection");
+        require(payload, "payload");
+        crm::ImportOptions options;
+        if (options_json) options = crm::ImportOptions::from_json(parse_json(options_json, "options_json"));
+        return json::value(engine.import_rows(collection, payload, options).to_json());
+    });
+}
+
+int crm_export(crm_engine* e, const char* collection, const char* query_json, crm_write_fn write, void* ctx) {
+    return guard([&] {
+        require(e, "engine");
+        require(collection, "collection");
+        require(reinterpret_cast<const void*>(write), "write");
+        crm::Query q;
+        if (query_json) q = crm::Query::from_json(parse_json(query_json, "query_json"));
+        e->engine.export_rows(collection, q,
+                              [&](std::string_view line) { return write(ctx, line.data(), line.size()) == 0; });
+    });
+}
+
+void crm_set_progress(crm_engine* e, crm_progress_fn fn, void* ctx) {
+    if (!e) return;
+    try {
+        if (fn)
+            e->engine.set_progress([fn, ctx](int64_t done, int64_t total) { fn(ctx, done, total); });
+        else
+            e->engine.set_progress({});
+    } catch (...) {  // std::function's allocation failed: progress stays as it was
+    }
 }
 
 int crm_credit_accrue(crm_engine* e, const char* payments_json, char** out_json) {

@@ -1,6 +1,6 @@
 # cli_test.cmake - runs crm-cli and checks its output and exit status.
 #   cmake -DCLI=<crm-cli> -DDB=<database file> -DCASE=<case> -P cli_test.cmake
-# CASE: demo, errors, crud, orders, messages, forms, form_errors.
+# CASE: demo, errors, crud, orders, messages, forms, form_errors, tickets, credit.
 # The database file (and its -wal/-shm/-journal companions) is deleted first.
 cmake_minimum_required(VERSION 3.25)
 
@@ -19,6 +19,23 @@ function(cli expected)
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc STREQUAL "${expected}")
     message(FATAL_ERROR "crm-cli ${ARGN}: exit status ${rc}, expected ${expected}\n"
+                        "--- stdout:\n${out}--- stderr:\n${err}")
+  endif()
+  set(OUT "${out}" PARENT_SCOPE)
+  set(ERR "${err}" PARENT_SCOPE)
+endfunction()
+
+# cli_input(<expected exit status> <stdin text> ARGS...): as cli(), with
+# <stdin text> on standard input (for the "-" JSON argument).
+function(cli_input expected input)
+  string(MD5 name "${input}")
+  set(file "${DB}.stdin-${name}.json")
+  file(WRITE "${file}" "${input}")
+  execute_process(COMMAND "${CLI}" --db "${DB}" ${ARGN} INPUT_FILE "${file}"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  file(REMOVE "${file}")
+  if(NOT rc STREQUAL "${expected}")
+    message(FATAL_ERROR "crm-cli ${ARGN} < ${input}: exit status ${rc}, expected ${expected}\n"
                         "--- stdout:\n${out}--- stderr:\n${err}")
   endif()
   set(OUT "${out}" PARENT_SCOPE)
@@ -860,6 +877,361 @@ elseif(CASE STREQUAL "form_errors")
   # errors nor shift the index of the fields after it.
   cli(1 form create [=[{"name":"bad","fields":[{"name":"ok","type":"string"},{"name":"1x","type":"color"},{"name":"e","type":"enum"}]}]=])
   expect_error("${ERR}" invalid "fields[1].name" "fields[1].type" "fields[2].options")
+
+# ---------------------------------------------------------------------------
+elseif(CASE STREQUAL "tickets")
+  cli(0 --help)
+  foreach(line
+      "\n  ticket add JSON  " "\n  ticket get ID  " "\n  ticket delete ID  "
+      "\n  ticket list [QUERY] [--json]  " "\n  ledger list [QUERY] [--json]  "
+      "\n  credit accrue JSON  " "\n  credit balance CARD  "
+      "\n  credit redeem CARD AMOUNT_CENTS [--ref REF]\n" "\n  credit check JSON  "
+      "\n  credit requests [QUERY] [--json]\n" "\n  crm-cli ticket add '{")
+    expect_contains("${OUT}" "${line}" "--help")
+  endforeach()
+
+  # Seed 003's customer with card 33 (given as a number), and one without a card.
+  cli(0 customer create [=[{"first_name":"Bloggs","last_name":"Jacquie","email":"Jacquie@mimi.com","loyalty_card":33}]=])
+  expect_json("${OUT}" "1" id)
+  expect_json("${OUT}" "33" loyalty_card)
+  string(JSON uuid GET "${OUT}" uuid)
+  cli(0 customer create [=[{"first_name":"Jon","last_name":"Doe"}]=])
+  expect_json("${OUT}" "2" id)
+
+  # Seed 003's ticket 42 (GET /api/get_tickets), by the customer's uuid:
+  # the first line's after price derived, the total and the credit computed.
+  string(REPLACE "@UUID@" "${uuid}" ticket42 [=[{"customer_uuid":"@UUID@","date":"2019-10-09T17:01:29.408701Z","payment_mode":"cash","origin":"e-commerce","lines":[{"product_code":"X1-0","unit_price_before_cents":80000,"promo_percent":50,"quantity":2},{"product_code":"X1-9","unit_price_before_cents":4800,"unit_price_after_cents":2400,"promo_percent":50,"quantity":1}]}]=])
+  cli(0 ticket add "${ticket42}")
+  expect_json("${OUT}" "1" id)
+  expect_json("${OUT}" "1" customer_id)
+  expect_json("${OUT}" "${uuid}" customer_uuid)
+  expect_json("${OUT}" "2019-10-09T17:01:29.408701Z" date)
+  expect_json("${OUT}" "CASH" payment_mode)
+  expect_json("${OUT}" "e-commerce" origin)
+  expect_json_length("${OUT}" "2" lines)
+  expect_json("${OUT}" "40000" lines 0 unit_price_after_cents)
+  expect_json("${OUT}" "2400" lines 1 unit_price_after_cents)
+  expect_json("${OUT}" "82400" total_cents)
+  expect_json("${OUT}" "41200" loyalty_points_cents)
+  expect_json_type("${OUT}" "NULL" ref)
+  expect_json_length("${OUT}" "11")
+  expect_contains("${OUT}" "{\n  \"id\": 1,\n  \"customer_id\": 1,\n" "ticket add: pretty JSON")
+
+  # Its ticket 38 from standard input, by id, with a ref.
+  set(ticket38 [=[{"customer_id":1,"date":"2019-10-09T18:03:45Z","payment_mode":"Card","origin":"e-commerce","ref":"seed-38","lines":[{"product_code":"X1-4","unit_price_before_cents":3600,"promo_percent":50,"quantity":2}]}]=])
+  cli_input(0 "${ticket38}" ticket add -)
+  expect_json("${OUT}" "2" id)
+  expect_json("${OUT}" "CARD" payment_mode)
+  expect_json("${OUT}" "3600" total_cents)
+  expect_json("${OUT}" "1800" loyalty_points_cents)
+  expect_json("${OUT}" "seed-38" ref)
+  set(stored38 "${OUT}")
+  # The same payload under its ref: the stored ticket, no second accrual.
+  cli(0 ticket add "${ticket38}")
+  expect_equal("${OUT}" "${stored38}" "ticket add: same ref, same payload")
+  # Another payload under it: conflict.
+  cli(1 ticket add [=[{"customer_id":1,"ref":"seed-38","lines":[{"product_code":"X1-4","unit_price_before_cents":3600,"quantity":3}]}]=])
+  expect_error("${ERR}" conflict ref)
+  expect_equal("${OUT}" "" "ticket add conflict stdout")
+
+  # A customer without a card: no credit.
+  cli(0 ticket add [=[{"customer_id":2,"date":"2020-01-05T10:00:00+01:00","payment_mode":"transfer","total_cents":999,"lines":[{"product_code":"P-1","unit_price_before_cents":999,"quantity":1}]}]=])
+  expect_json("${OUT}" "3" id)
+  expect_json("${OUT}" "2020-01-05T09:00:00Z" date)
+  expect_json("${OUT}" "store" origin)
+  expect_json("${OUT}" "0" loyalty_points_cents)
+
+  # Every bad field at once.
+  cli(1 ticket add [=[{"customer_id":9,"payment_mode":"barter","lines":[{"product_code":"A","unit_price_before_cents":100,"quantity":0}]}]=])
+  expect_error("${ERR}" invalid customer_id payment_mode "lines[0].quantity")
+  cli(1 ticket add [=[{"total_cents":424,"lines":[{"product_code":"A","unit_price_before_cents":100,"quantity":2}]}]=])
+  expect_error("${ERR}" invalid total_cents)
+  cli(1 ticket add "{not json")
+  expect_error("${ERR}" invalid)
+
+  set(tickets_table [=[
+id  date                         customer_id  payment_mode  origin      lines  total_cents  loyalty_points_cents  ref
+--  ---------------------------  -----------  ------------  ----------  -----  -----------  --------------------  -------
+ 3  2020-01-05T09:00:00Z                   2  TRANSFER      store           1          999                     0
+ 2  2019-10-09T18:03:45Z                   1  CARD          e-commerce      1         3600                  1800  seed-38
+ 1  2019-10-09T17:01:29.408701Z            1  CASH          e-commerce      2        82400                 41200
+3 of 3 tickets (page 1, 50 per page)
+]=])
+  cli(0 ticket list)
+  expect_equal("${OUT}" "${tickets_table}" "ticket list")
+  cli(0 ticket list [=[{"customer_id":1,"ordering":"total_cents","offset":0,"limit":1}]=])
+  expect_equal("${OUT}" [=[
+id  date                  customer_id  payment_mode  origin      lines  total_cents  loyalty_points_cents  ref
+--  --------------------  -----------  ------------  ----------  -----  -----------  --------------------  -------
+ 2  2019-10-09T18:03:45Z            1  CARD          e-commerce      1         3600                  1800  seed-38
+1 of 2 tickets (offset 0, limit 1)
+]=] "ticket list by total")
+  cli(0 ticket list [=[{"payment_mode":"CASH"}]=] --json)
+  expect_json("${OUT}" "1" count)
+  expect_json("${OUT}" "1" results 0 id)
+  expect_json("${OUT}" "X1-9" results 0 lines 1 product_code)
+  cli(1 ticket list [=[{"lines":1}]=])
+  expect_error("${ERR}" invalid lines)
+  cli(0 ticket get 2)
+  expect_equal("${OUT}" "${stored38}" "ticket get 2")
+
+  # The customer's balance and payment statistics, kept by the engine.
+  cli(0 customer get 1)
+  expect_json("${OUT}" "43000" credit_cents)
+  expect_json("${OUT}" "2019-10-09" last_payment_date)
+  expect_json("${OUT}" "3600" last_payment_cents)
+  expect_json("${OUT}" "43000" average_basket_cents)
+
+  # Immutable; list-only; usage errors.
+  cli(2 ticket update 1 "{}")
+  expect_contains("${ERR}" "error: usage: tickets are immutable: no 'ticket update'" "ticket update")
+  cli(2 ticket replace 1 "{}")
+  expect_contains("${ERR}" "error: usage: tickets are immutable: no 'ticket replace'" "ticket replace")
+  cli(2 ticket)
+  expect_contains("${ERR}" "error: usage: missing subcommand: crm-cli ticket add|get|delete|list\n" "ticket")
+  cli(2 ticket add)
+  expect_contains("${ERR}" "error: usage: missing argument expected: crm-cli ticket add JSON" "ticket add")
+  cli(2 ticket frobnicate)
+  expect_contains("${ERR}" "error: usage: unknown subcommand 'ticket frobnicate'" "ticket frobnicate")
+  cli(2 ticket list "{}" extra)
+  expect_contains("${ERR}" "error: usage: unexpected argument 'extra': crm-cli ticket list [QUERY] [--json]" "ticket list extra")
+  cli(2 ledger create "{}")
+  expect_contains("${ERR}" "error: usage: unknown subcommand 'ledger create' (the ledger is list-only)" "ledger create")
+  cli(2 ledger)
+  expect_contains("${ERR}" "error: usage: missing subcommand: crm-cli ledger list" "ledger")
+
+  # A customer with tickets cannot be deleted.
+  cli(1 customer delete 2)
+  expect_error("${ERR}" conflict)
+
+  # Deleting a ticket writes a reversal entry.
+  cli(0 ticket delete 2)
+  expect_equal("${OUT}" "deleted ticket 2\n" "ticket delete")
+  cli(1 ticket get 2)
+  expect_error("${ERR}" not_found)
+  cli(1 ticket delete 2)
+  expect_error("${ERR}" not_found)
+  cli(0 ledger list)
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" [=[
+id  customer_id  delta_cents  reason    ref  ticket_id  created_at
+--  -----------  -----------  --------  ---  ---------  --------------------
+ 1            1        41200  accrual                1  YYYY-MM-DDTHH:MM:SSZ
+ 2            1         1800  accrual                2  YYYY-MM-DDTHH:MM:SSZ
+ 3            1        -1800  reversal               2  YYYY-MM-DDTHH:MM:SSZ
+3 of 3 ledger entries (page 1, 50 per page)
+]=] "ledger list")
+  cli(0 ledger list [=[{"reason":"reversal"}]=] --json)
+  expect_json("${OUT}" "1" count)
+  expect_json("${OUT}" "-1800" results 0 delta_cents)
+  expect_json("${OUT}" "2" results 0 ticket_id)
+  cli(0 ledger list [=[{"reason":"accrual","ticket_id":1}]=])
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" [=[
+id  customer_id  delta_cents  reason   ref  ticket_id  created_at
+--  -----------  -----------  -------  ---  ---------  --------------------
+ 1            1        41200  accrual               1  YYYY-MM-DDTHH:MM:SSZ
+1 of 1 ledger entry (page 1, 50 per page)
+]=] "ledger list one entry")
+  cli(1 ledger list [=[{"reason":"bonus"}]=])
+  expect_error("${ERR}" invalid reason)
+  cli(0 customer get 1)
+  expect_json("${OUT}" "41200" credit_cents)
+  expect_json("${OUT}" "82400" last_payment_cents)
+  expect_json("${OUT}" "82400" average_basket_cents)
+
+# ---------------------------------------------------------------------------
+elseif(CASE STREQUAL "credit")
+  # Seed 003's api/data customers: cards 33 and 42.
+  cli(0 customer create [=[{"first_name":"Bloggs","last_name":"Jacquie","email":"Jacquie@mimi.com","loyalty_card":"33"}]=])
+  string(JSON uuid GET "${OUT}" uuid)
+  cli(0 customer create [=[{"first_name":"Bloggs","last_name":"Michelle","email":"Michelle@mimi.com","loyalty_card":42}]=])
+  expect_json("${OUT}" "2" id)
+
+  # POST /api/credit, verbatim: 26 -> 2600 cents -> 1300 at the rate 0.5.
+  cli(0 credit accrue [=[{"Tickets" : [
+{
+"carteFid": 33,
+"Montant": 26
+},
+{
+"carteFid": 42,
+"Montant": 55
+}
+]
+}]=])
+  expect_equal("${OUT}" [=[
+{
+  "results": [
+    {
+      "card": "33",
+      "customer_id": 1,
+      "accrued_cents": 1300,
+      "balance_cents": 1300,
+      "duplicate": false
+    },
+    {
+      "card": "42",
+      "customer_id": 2,
+      "accrued_cents": 2750,
+      "balance_cents": 2750,
+      "duplicate": false
+    }
+  ]
+}
+]=] "credit accrue (seed)")
+  # GET /api/credit/33: {"carteFid": 33, "Credit": 13}
+  cli(0 credit balance 33)
+  expect_equal("${OUT}" [=[
+{
+  "card": "33",
+  "customer_id": 1,
+  "balance_cents": 1300
+}
+]=] "credit balance 33")
+
+  # Our shape (here the bare array), with refs: applied once.
+  cli(0 credit accrue [=[[{"card":"33","amount_cents":2600,"ref":"pos1-42"}]]=])
+  expect_json("${OUT}" "1300" results 0 accrued_cents)
+  expect_json("${OUT}" "2600" results 0 balance_cents)
+  expect_json("${OUT}" "OFF" results 0 duplicate)
+  cli_input(0 [=[{"payments":[{"card":"33","amount_cents":2600,"ref":"pos1-42"},{"card":42,"amount_cents":101,"ref":"pos1-43"}]}]=] credit accrue -)
+  expect_json_length("${OUT}" "2" results)
+  expect_json("${OUT}" "0" results 0 accrued_cents)
+  expect_json("${OUT}" "2600" results 0 balance_cents)
+  expect_json("${OUT}" "ON" results 0 duplicate)
+  expect_json("${OUT}" "50" results 1 accrued_cents)
+  expect_json("${OUT}" "2800" results 1 balance_cents)
+  expect_json("${OUT}" "OFF" results 1 duplicate)
+
+  # All or nothing: an unknown card fails the batch.
+  cli(1 credit accrue [=[{"payments":[{"card":"33","amount_cents":1000},{"card":"99","amount_cents":1}]}]=])
+  expect_error("${ERR}" not_found "payments[1].card")
+  expect_equal("${OUT}" "" "credit accrue not_found stdout")
+  cli(1 credit accrue [=[{"payments":[{"card":"33","amount_cents":-1},{"amount_cents":1}]}]=])
+  expect_error("${ERR}" invalid "payments[0].amount_cents" "payments[1].card")
+  cli(1 credit accrue [=[{"Tickets":[{"carteFid":33,"Montant":"lots"}]}]=])
+  expect_error("${ERR}" invalid "Tickets[0].Montant")
+  cli(1 credit balance 99)
+  expect_error("${ERR}" not_found card)
+  cli(0 credit balance 33)
+  expect_json("${OUT}" "2600" balance_cents)
+
+  # Redemption: once per ref; never beyond the balance.
+  set(redeemed [=[
+{
+  "card": "33",
+  "customer_id": 1,
+  "redeemed_cents": 500,
+  "balance_cents": 2100,
+  "duplicate": false,
+  "ledger_id": 5
+}
+]=])
+  cli(0 credit redeem 33 500 --ref r-1)
+  expect_equal("${OUT}" "${redeemed}" "credit redeem")
+  cli(0 credit redeem 33 --ref r-1 500)
+  string(REPLACE "\"redeemed_cents\": 500" "\"redeemed_cents\": 0" dup "${redeemed}")
+  string(REPLACE "\"duplicate\": false" "\"duplicate\": true" dup "${dup}")
+  expect_equal("${OUT}" "${dup}" "credit redeem again")
+  cli(1 credit redeem 33 501 --ref r-1)
+  expect_error("${ERR}" conflict ref)
+  cli(1 credit redeem 33 2101)
+  expect_error("${ERR}" conflict amount_cents)
+  cli(1 credit redeem 33 0)
+  expect_error("${ERR}" invalid amount_cents)
+  cli(1 credit redeem 33 -5)
+  expect_error("${ERR}" invalid amount_cents)
+  cli(1 credit redeem 99 1)
+  expect_error("${ERR}" not_found card)
+  cli(0 credit redeem 33 100)
+  expect_json("${OUT}" "100" redeemed_cents)
+  expect_json("${OUT}" "2000" balance_cents)
+  expect_json("${OUT}" "6" ledger_id)
+  cli(2 credit redeem 33)
+  expect_contains("${ERR}" "error: usage: missing argument: crm-cli credit redeem CARD AMOUNT_CENTS [--ref REF]" "redeem without amount")
+  cli(2 credit redeem 33 5x)
+  expect_contains("${ERR}" "error: usage: AMOUNT_CENTS must be an integer, got '5x'" "redeem 5x")
+  cli(2 credit redeem 33 5 --ref)
+  expect_contains("${ERR}" "error: usage: --ref needs a value" "redeem --ref")
+  cli(2 credit redeem 33 5 6)
+  expect_contains("${ERR}" "error: usage: unexpected argument '6'" "redeem 33 5 6")
+  cli(2 credit redeem 33 5 --bogus)
+  expect_contains("${ERR}" "error: usage: unexpected argument '--bogus'" "redeem --bogus")
+  cli(0 credit balance 33)
+  expect_json("${OUT}" "2000" balance_cents)
+
+  # POST /api/allow_credit with the customer's uuid: 36000.00 is more than
+  # ten times the 36.00 of tickets in the year before 2019-12-06.
+  cli(0 ticket add [=[{"customer_id":1,"date":"2019-10-09T18:03:45Z","payment_mode":"CARD","origin":"e-commerce","lines":[{"product_code":"X1-4","unit_price_before_cents":3600,"promo_percent":50,"quantity":2}]}]=])
+  expect_json("${OUT}" "3600" total_cents)
+  string(REPLACE "@UUID@" "${uuid}" allow_credit [=[{
+"idClient": "@UUID@",
+"Montant": 36000,
+"Date": "2019-12-06"
+}]=])
+  cli(0 credit check "${allow_credit}")
+  expect_json("${OUT}" "1" id)
+  expect_json("${OUT}" "1" customer_id)
+  expect_json("${OUT}" "${uuid}" customer_uuid)
+  expect_json("${OUT}" "3600000" amount_cents)
+  expect_json("${OUT}" "2019-12-06" date)
+  expect_json("${OUT}" "OFF" allowed)
+  expect_json_length("${OUT}" "1" reasons)
+  expect_json("${OUT}" "over_limit" reasons 0)
+  expect_json_length("${OUT}" "8")
+  cli(0 credit check [=[{"customer_id":1,"amount_cents":36000,"date":"2019-12-06"}]=])
+  expect_json("${OUT}" "2" id)
+  expect_json("${OUT}" "ON" allowed)
+  expect_json_length("${OUT}" "0" reasons)
+  cli(0 customer get 1)
+  expect_json("${OUT}" "1" refusal_count)
+  cli(1 credit check [=[{"customer_id":99,"amount_cents":1}]=])
+  expect_error("${ERR}" not_found customer_id)
+  cli(1 credit check [=[{"customer_id":1}]=])
+  expect_error("${ERR}" invalid amount_cents)
+
+  cli(0 credit requests)
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" [=[
+id  customer_id  amount_cents  date        allowed  reasons     created_at
+--  -----------  ------------  ----------  -------  ----------  --------------------
+ 1            1       3600000  2019-12-06  false    over_limit  YYYY-MM-DDTHH:MM:SSZ
+ 2            1         36000  2019-12-06  true                 YYYY-MM-DDTHH:MM:SSZ
+2 of 2 credit requests (page 1, 50 per page)
+]=] "credit requests")
+  cli(0 credit requests [=[{"allowed":false}]=] --json)
+  expect_json("${OUT}" "1" count)
+  expect_json("${OUT}" "3600000" results 0 amount_cents)
+  cli(2 credit requests "{}" extra)
+  expect_contains("${ERR}" "error: usage: unexpected argument 'extra': crm-cli credit requests [QUERY] [--json]" "credit requests extra")
+
+  # The ledger of card 33: accruals, redemptions, the ticket's accrual.
+  cli(0 ledger list [=[{"customer_id":1}]=])
+  mask_timestamps(got "${OUT}")
+  expect_equal("${got}" [=[
+id  customer_id  delta_cents  reason      ref      ticket_id  created_at
+--  -----------  -----------  ----------  -------  ---------  --------------------
+ 1            1         1300  accrual                         YYYY-MM-DDTHH:MM:SSZ
+ 3            1         1300  accrual     pos1-42             YYYY-MM-DDTHH:MM:SSZ
+ 5            1         -500  redemption  r-1                 YYYY-MM-DDTHH:MM:SSZ
+ 6            1         -100  redemption                      YYYY-MM-DDTHH:MM:SSZ
+ 7            1         1800  accrual                      1  YYYY-MM-DDTHH:MM:SSZ
+5 of 5 ledger entries (page 1, 50 per page)
+]=] "ledger list of customer 1")
+  cli(0 credit balance 33)
+  expect_json("${OUT}" "3800" balance_cents)
+
+  cli(2 credit)
+  expect_contains("${ERR}" "error: usage: missing subcommand: crm-cli credit accrue|balance|redeem|check|requests\n" "credit")
+  cli(2 credit frobnicate)
+  expect_contains("${ERR}" "error: usage: unknown subcommand 'credit frobnicate'" "credit frobnicate")
+  cli(2 credit balance)
+  expect_contains("${ERR}" "error: usage: missing argument expected: crm-cli credit balance CARD" "credit balance")
+  cli(2 credit accrue)
+  expect_contains("${ERR}" "error: usage: missing argument expected: crm-cli credit accrue JSON" "credit accrue")
+  cli(2 credit check "{}" "{}")
+  expect_contains("${ERR}" "error: usage: too many arguments expected: crm-cli credit check JSON" "credit check")
 
 else()
   message(FATAL_ERROR "cli_test.cmake: unknown CASE '${CASE}'")

@@ -7,10 +7,13 @@
 //     crm::Query built with its methods, crm::Page<T> and its next_cursor;
 //   * `customer orders` and `customer messages` build a crm::Query with its
 //     methods (seed 001's sortby/direction, offset/limit, a status list);
-//   * `customer|order|message|form create|get|update|replace|delete|list`
-//     use the JSON API (engine.create("orders", json), ...), which is what
-//     the C ABI exposes, so a JSON body given on the command line reaches
-//     the engine unchanged.
+//   * `customer|order|message|form create|get|update|replace|delete|list`,
+//     `ticket add|get|delete|list`, `ledger list`, `credit accrue|check`
+//     and `credit requests` use the JSON API (engine.create("orders", json),
+//     engine.credit_accrue(json), ...), which is what the C ABI exposes, so
+//     a JSON body given on the command line reaches the engine unchanged;
+//   * `credit balance` and `credit redeem` use the typed credit view,
+//     engine.credit() (crm::Balance, crm::Redemption).
 // Every failure is a crm::Error carrying a status code; see report_error().
 #include "pretty_json.hpp"
 #include "table.hpp"
@@ -109,10 +112,41 @@ Commands:
   form delete ID                delete a form
   form list [QUERY] [--json]    list forms; in the table a field shows as
                                 name:type, with a * when it is required
+  ticket add JSON               record a sales ticket (seed 003): customer_id
+                                or customer_uuid, date, payment_mode, origin,
+                                ref and lines; the total and the credit it
+                                accrues (customers with a loyalty_card) are
+                                computed; prints it as stored
+  ticket get ID                 print one ticket
+  ticket delete ID              delete a ticket and take back the credit it
+                                accrued (refused when that was spent)
+  ticket list [QUERY] [--json]  list tickets (newest first), e.g. QUERY
+                                '{"customer_id":1,"payment_mode":"CARD"}'
+  ledger list [QUERY] [--json]  list the loyalty ledger (append-only), e.g.
+                                '{"customer_id":1,"reason":"accrual"}'
+  credit accrue JSON            accrue credit for bare payments, all or
+                                nothing: '{"payments":[{"card":"33",
+                                "amount_cents":2600,"ref":"pos1-42"}]}' (or
+                                just the array), or seed 003's
+                                '{"Tickets":[{"carteFid":33,"Montant":26}]}'
+                                (Montant in currency units); a ref already
+                                applied is skipped ("duplicate": true)
+  credit balance CARD           print a loyalty card's balance
+  credit redeem CARD AMOUNT_CENTS [--ref REF]
+                                spend credit (at most the balance); a REF
+                                already redeemed is not spent again
+  credit check JSON             decide a credit request and store it:
+                                '{"customer_id":1,"amount_cents":3600000,
+                                "date":"2019-12-06"}' (customer_uuid, or seed
+                                003's idClient, Montant and Date, also do)
+  credit requests [QUERY] [--json]
+                                list the decided credit requests
   version                       print the versions of crm-cli and libcrm
   help                          show this help
 
 Messages also take get, update, replace and delete like the others.
+Tickets are immutable: they take no update or replace. Money is in integer
+cents ("_cents" fields).
 
 JSON arguments are JSON text (quote them for the shell); "-" reads the
 text from standard input.
@@ -126,6 +160,10 @@ Examples:
   crm-cli order update 1 '{"status":"submitted"}'
   crm-cli customer orders 1 --sortby submitdate --desc --status 0,1
   crm-cli form create '{"name":"loyalty","fields":[{"name":"tier","type":"enum","options":["gold","silver"],"required":true}]}'
+  crm-cli ticket add '{"customer_id":1,"payment_mode":"card","lines":[{"product_code":"X1-4","unit_price_before_cents":3600,"promo_percent":50,"quantity":2}]}'
+  crm-cli credit accrue '{"Tickets":[{"carteFid":33,"Montant":26}]}'
+  crm-cli credit redeem 33 500 --ref pos1-43
+  crm-cli credit check '{"customer_id":1,"amount_cents":3600000}'
 
 Exit status: 0 on success; 1 when the engine refused the request (invalid,
 not_found, conflict); 2 for usage errors and any other failure. Errors are
@@ -212,6 +250,23 @@ std::string form_fields_cell(const boost::json::value* jv) {
     return text;
 }
 
+/// An array's number of elements ("lines": 2).
+std::string array_size_cell(const boost::json::value* jv) {
+    if (jv == nullptr || !jv->is_array()) return cell(jv);
+    return std::to_string(jv->get_array().size());
+}
+
+/// An array of strings in one cell: "inactive, over_limit".
+std::string string_list_cell(const boost::json::value* jv) {
+    if (jv == nullptr || !jv->is_array()) return cell(jv);
+    std::string text;
+    for (const auto& v : jv->get_array()) {
+        if (!text.empty()) text += ", ";
+        text += cell(&v);
+    }
+    return text;
+}
+
 std::string plural(std::int64_t n, std::string_view word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
@@ -228,7 +283,15 @@ struct Noun {
     std::string_view name;        ///< the command, and the word in messages: "order"
     std::string_view collection;  ///< the engine's name for it: "orders"
     std::vector<Column> columns;  ///< its table
+    std::string_view one = {};    ///< a row in counts when not `name`: "ledger entry"
+    std::string_view many = {};   ///< rows in counts when not name + "s": "ledger entries"
 };
+
+/// "1 order", "2 orders", "2 ledger entries".
+std::string count_of(std::int64_t n, const Noun& noun) {
+    if (noun.one.empty()) return plural(n, noun.name);
+    return fmt::format("{} {}", n, n == 1 ? noun.one : noun.many);
+}
 
 const Noun customer_noun{"customer", "customers",
                          {{"id", true}, {"full_name"}, {"email"}, {"phone"}, {"company_name"}, {"kind"}}};
@@ -243,6 +306,36 @@ const Noun order_noun{"order", "orders",
 const Noun message_noun{"message", "messages",
                         {{"id", true}, {"customer_id", true}, {"created_at"}, {"context"}}};
 const Noun form_noun{"form", "forms", {{"id", true}, {"name"}, {"active"}, {"fields", false, form_fields_cell}}};
+const Noun ticket_noun{"ticket", "tickets",
+                       {{"id", true},
+                        {"date"},
+                        {"customer_id", true},
+                        {"payment_mode"},
+                        {"origin"},
+                        {"lines", true, array_size_cell},
+                        {"total_cents", true},
+                        {"loyalty_points_cents", true},
+                        {"ref"}}};
+const Noun ledger_noun{"ledger",
+                       "ledger",
+                       {{"id", true},
+                        {"customer_id", true},
+                        {"delta_cents", true},
+                        {"reason"},
+                        {"ref"},
+                        {"ticket_id", true},
+                        {"created_at"}},
+                       "ledger entry",
+                       "ledger entries"};
+const Noun credit_request_noun{"credit request",
+                               "credit_requests",
+                               {{"id", true},
+                                {"customer_id", true},
+                                {"amount_cents", true},
+                                {"date"},
+                                {"allowed"},
+                                {"reasons", false, string_list_cell},
+                                {"created_at"}}};
 
 crm_cli::Table make_table(const Noun& noun) {
     std::vector<std::string> headers;
@@ -289,9 +382,9 @@ PageInfo page_info(const crm::Page<T>& page) {
 }
 
 /// "1 of 2 customers (page 1, 1 per page)", "2 of 2 orders (offset 0, limit 100)".
-std::string page_footer(std::int64_t shown, const PageInfo& info, std::string_view word) {
-    std::string footer = info.count ? fmt::format("{} of {}", shown, plural(*info.count, word))
-                                    : plural(shown, word);
+std::string page_footer(std::int64_t shown, const PageInfo& info, const Noun& noun) {
+    std::string footer = info.count ? fmt::format("{} of {}", shown, count_of(*info.count, noun))
+                                    : count_of(shown, noun);
     if (info.page) {
         footer += fmt::format(" (page {}, {} per page)", *info.page,
                               info.page_size ? std::to_string(*info.page_size) : std::string());
@@ -311,7 +404,7 @@ void print_page(const Noun& noun, const boost::json::object& page) {
         }
     }
     const auto shown = static_cast<std::int64_t>(table.rows());
-    fmt::print("{}{}\n", table.render(), page_footer(shown, page_info(page), noun.name));
+    fmt::print("{}{}\n", table.render(), page_footer(shown, page_info(page), noun));
 }
 
 /// A typed page as a table, with its footer.
@@ -320,7 +413,7 @@ void print_page(const Noun& noun, const crm::Page<T>& page) {
     crm_cli::Table table = make_table(noun);
     for (const auto& row : page.results) table.add_row(row_cells(noun, row));
     const auto shown = static_cast<std::int64_t>(table.rows());
-    fmt::print("{}{}\n", table.render(), page_footer(shown, page_info(page), noun.name));
+    fmt::print("{}{}\n", table.render(), page_footer(shown, page_info(page), noun));
 }
 
 /// Typed rows as a table, with their number.
@@ -328,7 +421,7 @@ template <class T>
 void print_rows(const Noun& noun, const std::vector<T>& rows) {
     crm_cli::Table table = make_table(noun);
     for (const auto& row : rows) table.add_row(row_cells(noun, row));
-    fmt::print("{}{}\n", table.render(), plural(static_cast<std::int64_t>(rows.size()), noun.name));
+    fmt::print("{}{}\n", table.render(), count_of(static_cast<std::int64_t>(rows.size()), noun));
 }
 
 // ---------------------------------------------------------------------------
@@ -588,7 +681,11 @@ int cmd_demo(const std::string& db, Args args) {
 // ---------------------------------------------------------------------------
 // NOUN create|get|update|replace|delete|list: the JSON API, by collection name
 
-int cmd_list(const std::string& db, const Noun& noun, Args args) {
+/// NOUN list [QUERY] [--json]; `command` is what the usage error shows
+/// ("credit requests"), by default "NOUN list".
+int cmd_list(const std::string& db, const Noun& noun, Args args, std::string_view command = {}) {
+    const std::string synopsis =
+        fmt::format("{} [QUERY] [--json]", command.empty() ? fmt::format("{} list", noun.name) : std::string(command));
     bool as_json = false;
     std::optional<std::string_view> query_text;
     for (const auto arg : args) {
@@ -597,8 +694,7 @@ int cmd_list(const std::string& db, const Noun& noun, Args args) {
         } else if (!query_text && (arg == "-" || !arg.starts_with("-"))) {
             query_text = arg;
         } else {
-            throw UsageError(fmt::format("unexpected argument '{}': crm-cli {} list [QUERY] [--json]", arg,
-                                         noun.name));
+            throw UsageError(fmt::format("unexpected argument '{}': crm-cli {}", arg, synopsis));
         }
     }
     const boost::json::value query =
@@ -736,6 +832,94 @@ int cmd_customer(const std::string& db, Args args) {
     throw UsageError(fmt::format("unknown subcommand 'customer {}'", sub));
 }
 
+// ---------------------------------------------------------------------------
+// ticket add|get|delete|list, ledger list: seed 003's sales tickets and the
+// loyalty ledger, through the JSON API
+
+int cmd_ticket(const std::string& db, Args args) {
+    if (args.empty()) throw UsageError("missing subcommand: crm-cli ticket add|get|delete|list");
+    const std::string_view sub = args.front();
+    const Args rest = args.subspan(1);
+    if (sub == "add" || sub == "create") {
+        expect_args(rest, 1, fmt::format("ticket {} JSON", sub));
+        const auto body = parse_json_arg(rest[0], "JSON");
+        crm::Engine engine(db);
+        print_json(engine.create(ticket_noun.collection, body));
+        return exit_ok;
+    }
+    if (sub == "update" || sub == "replace") {
+        throw UsageError(fmt::format("tickets are immutable: no 'ticket {}' (delete one to reverse its credit)", sub));
+    }
+    if (sub == "get" || sub == "delete" || sub == "list") return *cmd_crud(db, ticket_noun, sub, rest);
+    throw UsageError(fmt::format("unknown subcommand 'ticket {}'", sub));
+}
+
+int cmd_ledger(const std::string& db, Args args) {
+    if (args.empty()) throw UsageError("missing subcommand: crm-cli ledger list");
+    if (args.front() != "list") {
+        throw UsageError(fmt::format("unknown subcommand 'ledger {}' (the ledger is list-only)", args.front()));
+    }
+    return cmd_list(db, ledger_noun, args.subspan(1));
+}
+
+// ---------------------------------------------------------------------------
+// credit accrue|balance|redeem|check|requests: loyalty credit (seed 003)
+
+int cmd_credit_redeem(const std::string& db, Args args) {
+    constexpr std::string_view synopsis = "credit redeem CARD AMOUNT_CENTS [--ref REF]";
+    std::vector<std::string_view> positional;
+    std::optional<std::string> ref;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view arg = args[i];
+        if (arg == "--ref") {
+            if (i + 1 >= args.size()) throw UsageError(fmt::format("--ref needs a value: crm-cli {}", synopsis));
+            ref = std::string(args[++i]);
+        } else if (positional.size() < 2 && (!arg.starts_with("-") || to_int(arg))) {
+            positional.push_back(arg);
+        } else {
+            throw UsageError(fmt::format("unexpected argument '{}': crm-cli {}", arg, synopsis));
+        }
+    }
+    if (positional.size() < 2) throw UsageError(fmt::format("missing argument: crm-cli {}", synopsis));
+    const auto amount = to_int(positional[1]);
+    if (!amount) throw UsageError(fmt::format("AMOUNT_CENTS must be an integer, got '{}'", positional[1]));
+    crm::Engine engine(db);
+    // amounts out of 1..10^15 are the engine's to refuse (invalid)
+    const crm::Redemption r = engine.credit().redeem(std::string(positional[0]), *amount, std::move(ref));
+    print_json(boost::json::value_from(r));
+    return exit_ok;
+}
+
+int cmd_credit(const std::string& db, Args args) {
+    if (args.empty()) throw UsageError("missing subcommand: crm-cli credit accrue|balance|redeem|check|requests");
+    const std::string_view sub = args.front();
+    const Args rest = args.subspan(1);
+    if (sub == "accrue") {
+        expect_args(rest, 1, "credit accrue JSON");
+        auto body = parse_json_arg(rest[0], "JSON");
+        // A bare array of payments is the "payments" of the request.
+        if (body.is_array()) body = boost::json::object{{"payments", std::move(body)}};
+        crm::Engine engine(db);
+        print_json(engine.credit_accrue(body));
+    } else if (sub == "balance") {
+        expect_args(rest, 1, "credit balance CARD");
+        crm::Engine engine(db);
+        print_json(boost::json::value_from(engine.credit().balance(std::string(rest[0]))));
+    } else if (sub == "redeem") {
+        return cmd_credit_redeem(db, rest);
+    } else if (sub == "check") {
+        expect_args(rest, 1, "credit check JSON");
+        const auto body = parse_json_arg(rest[0], "JSON");
+        crm::Engine engine(db);
+        print_json(engine.credit_check(body));
+    } else if (sub == "requests") {
+        return cmd_list(db, credit_request_noun, rest, "credit requests");
+    } else {
+        throw UsageError(fmt::format("unknown subcommand 'credit {}'", sub));
+    }
+    return exit_ok;
+}
+
 int cmd_version(Args args) {
     expect_args(args, 0, "version");
     fmt::print("crm-cli {}.{}.{} (libcrm {})\n", CRM_VERSION_MAJOR, CRM_VERSION_MINOR,
@@ -780,6 +964,9 @@ int run(Args args) {
     if (command == "order") return cmd_noun(db, order_noun, rest);
     if (command == "message") return cmd_noun(db, message_noun, rest);
     if (command == "form") return cmd_noun(db, form_noun, rest);
+    if (command == "ticket") return cmd_ticket(db, rest);
+    if (command == "ledger") return cmd_ledger(db, rest);
+    if (command == "credit") return cmd_credit(db, rest);
     if (command == "version") return cmd_version(rest);
     if (command == "help") {
         fmt::print("{}", usage_text);

@@ -6,10 +6,22 @@ failure raises a CrmError subclass carrying the engine's error JSON::
     import crm
 
     with crm.open("shop.db") as engine:
-        ann = engine.create("customers", {"first_name": "Ann", "email": "ann@example.com"})
+        ann = engine.create("customers", {"first_name": "Ann", "email": "ann@example.com",
+                                          "loyalty_card": "33"})
         page = engine.list("customers", {"page_size": 10})
         for customer in engine.rows("customers", {"ordering": "last_name"}):
             print(customer["full_name"])
+        # seed 003: tickets through the generic calls, and loyalty credit
+        engine.create("tickets", {"customer_id": ann["id"], "lines": [
+            {"product_code": "X1-0", "unit_price_before_cents": 800, "quantity": 2}]})
+        engine.credit_accrue([{"card": "33", "amount_cents": 2600, "ref": "pos1-42"}])
+        engine.credit_redeem("33", 500, ref="r-1")
+        engine.credit_balance("33")["balance_cents"]
+        engine.credit_check({"customer_id": ann["id"], "amount_cents": 3600000})
+
+Every collection of crm.h goes through create/get/replace/update/delete/
+list: "tickets" (immutable: no replace/update), "ledger" (list only) and
+"credit_requests" (list and get) included.
 
 The shared library is found, in order, from the CRM_LIBRARY environment
 variable, the usual build folders of this repository (build/default/src,
@@ -25,7 +37,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional, Union
+from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 __all__ = [
     "CrmError",
@@ -185,6 +197,10 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     fn("crm_update", c_int, c_void_p, c_char_p, c_int64, c_char_p, out_p)
     fn("crm_delete", c_int, c_void_p, c_char_p, c_int64)
     fn("crm_list", c_int, c_void_p, c_char_p, c_char_p, out_p)
+    fn("crm_credit_accrue", c_int, c_void_p, c_char_p, out_p)
+    fn("crm_credit_redeem", c_int, c_void_p, c_char_p, c_int64, c_char_p, out_p)
+    fn("crm_credit_balance", c_int, c_void_p, c_char_p, out_p)
+    fn("crm_credit_check", c_int, c_void_p, c_char_p, out_p)
     return lib
 
 
@@ -231,6 +247,13 @@ def _encode(value: Optional[Json]) -> Optional[bytes]:
     if isinstance(value, str):
         return value.encode("utf-8")
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _card(card: Union[str, int]) -> bytes:
+    """A loyalty card as the C ABI takes it: text (an int as its decimal text)."""
+    if isinstance(card, bool) or not isinstance(card, (str, int)):
+        raise TypeError(f"a loyalty card is a str or an int, not {type(card).__name__}")
+    return str(card).encode("utf-8")
 
 
 def _raise(status: int) -> None:
@@ -376,6 +399,58 @@ class Engine:
         """Yields every row of a listing, page after page (see pages())."""
         for page in self.pages(collection, query, page_size):
             yield from page["results"]
+
+    # Loyalty credit (seed 003) ----------------------------------------------
+    # Cards are customers' `loyalty_card` values, given as text or as a
+    # non-negative integer (sent as its decimal text). Money is integer cents.
+    def credit_accrue(self, payments: Union[Json, Sequence[Mapping[str, Any]]]) -> dict:
+        """Accrues credit for bare payments, all or nothing. `payments` is a
+        list of {"card", "amount_cents", "ref" (optional)} dicts, or the whole
+        request: {"payments": [...]} or seed 003's {"Tickets": [{"carteFid":
+        33, "Montant": 26}]} (as a dict or JSON text). Returns {"results":
+        [{"card", "customer_id", "accrued_cents", "balance_cents",
+        "duplicate"}]}."""
+        if isinstance(payments, (list, tuple)):
+            payments = {"payments": list(payments)}
+        out = ctypes.c_void_p()
+        status = library().crm_credit_accrue(self._handle, _encode(payments), ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+    def credit_redeem(self, card: Union[str, int], amount_cents: int, ref: Optional[str] = None) -> dict:
+        """Spends `amount_cents` (1 .. 10^15) of the card's balance; a `ref`
+        already redeemed with the same card and amount is reported
+        "duplicate": True and not spent again. Returns {"card",
+        "customer_id", "redeemed_cents", "balance_cents", "duplicate",
+        "ledger_id"}."""
+        out = ctypes.c_void_p()
+        status = library().crm_credit_redeem(self._handle, _card(card), amount_cents,
+                                             None if ref is None else ref.encode("utf-8"),
+                                             ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+    def credit_balance(self, card: Union[str, int]) -> dict:
+        """The card's balance: {"card", "customer_id", "balance_cents"}."""
+        out = ctypes.c_void_p()
+        status = library().crm_credit_balance(self._handle, _card(card), ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+    def credit_check(self, request: Json) -> dict:
+        """Decides a credit request and stores it (collection
+        "credit_requests"). `request`: {"customer_id" or "customer_uuid",
+        "amount_cents", "date" (default today, UTC)} or seed 003's
+        {"idClient", "Montant", "Date"}. Returns the stored request, with
+        "allowed" and "reasons"."""
+        out = ctypes.c_void_p()
+        status = library().crm_credit_check(self._handle, _encode(request), ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
 
 
 def open(path: Union[str, os.PathLike] = ":memory:", **options: Any) -> Engine:  # noqa: A001

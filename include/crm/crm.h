@@ -174,6 +174,57 @@ CRM_API int crm_delete(crm_engine *e, const char *collection, int64_t id);
  * cursor (named in crm_last_error()). */
 CRM_API int crm_list(crm_engine *e, const char *collection, const char *query_json, char **out_json);
 
+/* Bulk import, streaming export, progress. */
+
+/** Imports `payload` into `collection` ("customers", "orders", "tickets",
+ * "messages", "forms"): a JSON array of rows, an object holding one array
+ * (seed 003's {"clients":[...]}), or NDJSON (one row per line). Rows are
+ * parsed one at a time: the payload is never held as one JSON document.
+ * `options_json` may be NULL; keys: "format" ("canonical" (default),
+ * "crm-app", "v1", "heidian", "akinon": the seeds' shapes, spec/seed-map.md),
+ * "mode" ("create" (default) or "upsert", customers only), "key" (the upsert
+ * match: "email" (default), "uuid", "crm_id", "erp_code", "loyalty_card"),
+ * "atomic" (default true: all rows or none).
+ * On success `*out_report_json` receives {"created":n,"updated":n,
+ * "failed":n,"errors":[{"index":i,"code":"invalid"|"conflict","errors":[...]}]}
+ * (`errors` is [] when nothing failed; with atomic false, the failing rows
+ * are listed there and the others kept).
+ * Returns CRM_EMISUSE for a NULL `e`, `collection`, `payload` or
+ * `out_report_json`; CRM_ENOTFOUND for an unknown collection; CRM_EINVAL for
+ * bad options, a payload of none of the shapes, a list-only collection, or
+ * (atomic) any failing row: then nothing is written and crm_last_error()'s
+ * "errors" is the per-row list above. */
+CRM_API int crm_import(crm_engine *e, const char *collection, const char *payload, const char *options_json,
+                       char **out_report_json);
+
+/** Receives export output: `len` bytes of `data` (one NDJSON line, with its
+ * newline; not NUL-terminated, valid during the call only). Return 0 to go
+ * on, anything else to stop the export. */
+typedef int (*crm_write_fn)(void *ctx, const char *data, size_t len);
+
+/** Streams every row of `collection` matching `query_json` (filters and
+ * ordering of crm_list; no paging keys; NULL: every row in the default
+ * order) to `write` as NDJSON, one object per line and per call, with
+ * memory independent of the collection's size. `ctx` (may be NULL) is
+ * handed back to `write` untouched. When `write` returns non-zero the
+ * export stops at once (no further call) and returns CRM_OK. Rows are read
+ * page by page: other calls may run meanwhile, and a row that exists for
+ * the whole export is written exactly once. Returns CRM_EMISUSE for a NULL
+ * `e`, `collection` or `write`; CRM_ENOTFOUND for an unknown collection;
+ * CRM_EINVAL for a bad query. */
+CRM_API int crm_export(crm_engine *e, const char *collection, const char *query_json, crm_write_fn write,
+                       void *ctx);
+
+/** Told of progress: rows done so far, and rows in all. */
+typedef void (*crm_progress_fn)(void *ctx, int64_t done, int64_t total);
+
+/** Sets the function crm_import and crm_export call with their progress: at
+ * least every 1% of the rows and once at the end with done == total. `ctx`
+ * (may be NULL) is handed back untouched; a NULL `fn` removes it. It runs on
+ * the thread of the import or export; during an import the engine is
+ * locked, so it must not call the engine. A NULL `e` is ignored. */
+CRM_API void crm_set_progress(crm_engine *e, crm_progress_fn fn, void *ctx);
+
 /* Loyalty credit (seed 003). Cards are customers' `loyalty_card` values.
  * Money is integer cents. Each call is one transaction: a balance is never
  * lost to a concurrent call, from another thread or another process. */

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <crm/crm.h>
+#include <crm/bulk.hpp>
 #include <crm/credit.hpp>
 #include <crm/customer.hpp>
 #include <crm/error.hpp>
@@ -203,6 +204,28 @@ public:
     /// Credit::check() in JSON: {"customer_id"|"customer_uuid","amount_cents","date"}
     /// or seed 003's {"idClient","Montant","Date"}; returns the stored request.
     boost::json::object credit_check(const boost::json::value& request);
+
+    // --- Bulk import, streaming export, progress ---
+    /// Imports `payload` (a JSON array of rows, an object holding one array,
+    /// or NDJSON) into `collection` (customers, orders, tickets, messages,
+    /// forms) in `options.format`, one row at a time. atomic: all rows or
+    /// none, ImportError listing every failing row; not atomic: the valid
+    /// rows are kept and the report lists the others. InvalidError for bad
+    /// options or a payload of none of the shapes; NotFoundError for an
+    /// unknown collection. Progress is reported to set_progress()'s function.
+    ImportReport import_rows(std::string_view collection, std::string_view payload, const ImportOptions& options = {});
+    /// The same with crm_import's options JSON (null: defaults).
+    ImportReport import_rows(std::string_view collection, std::string_view payload, const boost::json::value& options);
+    /// Streams every row of `collection` matching `q` (filters, ordering; no
+    /// paging keys) to `sink` as NDJSON, one line per call, until the rows
+    /// end or `sink` returns false. Memory does not grow with the
+    /// collection; pages are read in separate snapshots, so other calls run
+    /// between them and rows that exist throughout are written exactly once.
+    void export_rows(std::string_view collection, const Query& q, const ExportSink& sink);
+    /// Sets the function told of import and export progress (empty: none).
+    /// It runs on the calling thread; during an import, with the engine
+    /// locked, so it must not call this Engine.
+    void set_progress(ProgressFn fn);
 
     struct Impl;  ///< internal
 

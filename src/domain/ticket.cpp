@@ -6,7 +6,10 @@
 #include "domain/ticket_rules.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace crm {
 
@@ -72,6 +75,8 @@ Ticket tag_invoke(json::value_to_tag<Ticket>, const json::value& jv) {
 }
 
 namespace domain {
+
+std::string lines_text(const std::vector<TicketLine>& lines) { return json::serialize(lines_json(lines)); }
 
 namespace {
 
@@ -166,7 +171,8 @@ void validate(Ticket& t, std::vector<FieldError>& errors) {
     if (t.customer_id && *t.customer_id < 1) errors.push_back({"customer_id", "must be >= 1"});
     if (utf8_length(t.origin) > 100) errors.push_back({"origin", "must be at most 100 characters"});
     if (t.ref && utf8_length(*t.ref) > 100) errors.push_back({"ref", "must be at most 100 characters"});
-    if (t.lines.empty()) errors.push_back({"lines", "must hold at least one line"});
+    const bool lines_refused = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) { return e.field == "lines"; });
+    if (t.lines.empty() && !lines_refused) errors.push_back({"lines", "must hold at least one line"});
     std::optional<std::int64_t> total = 0;
     for (std::size_t i = 0; i < t.lines.size(); ++i) {
         const TicketLine& l = t.lines[i];

@@ -13,6 +13,9 @@ namespace crm::domain {
 /// Most lines one ticket may hold (a documented limit: bounded memory).
 inline constexpr std::size_t kMaxTicketLines = 1000;
 
+/// The lines as the ticket's JSON `lines` array text (how storage keeps them).
+std::string lines_text(const std::vector<TicketLine>& lines);
+
 Ticket parse_ticket(const boost::json::value& jv, std::vector<FieldError>& errors);
 /// Trims texts, lower-cases customer_uuid, fills each line's
 /// unit_price_after_cents from its promo when omitted.

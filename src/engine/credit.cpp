@@ -53,7 +53,7 @@ std::optional<storage::CustomerRef> Engine::Impl::named_customer(const std::opti
 }
 
 storage::CustomerRef Engine::Impl::card_holder(const std::string& card, std::string_view field) {
-    auto c = store->customer_by_card(card);
+    auto c = store->customer_by_card(std::string(domain::trim(card)));  // as cards are stored: trimmed
     if (!c)
         throw NotFoundError(fmt::format("no customer holds loyalty card '{}'", card),
                             {{std::string(field), fmt::format("no customer holds loyalty card '{}'", card)}});
@@ -63,10 +63,8 @@ storage::CustomerRef Engine::Impl::card_holder(const std::string& card, std::str
 // --- tickets ------------------------------------------------------------------
 
 template <>
-Ticket Engine::Impl::create<Ticket>(Ticket t, std::vector<FieldError> errors) {
-    domain::normalize(t);
-    domain::validate(t, errors);  // computes total_cents
-    return write([&] {
+Ticket Engine::Impl::insert_checked<Ticket>(Ticket t, std::vector<FieldError>& errors) {
+    {
         auto customer = named_customer(t.customer_id, t.customer_uuid, "customer_id", "customer_uuid", errors);
         if (!errors.empty()) throw InvalidError(std::move(errors));
         if (t.ref) {
@@ -101,8 +99,8 @@ Ticket Engine::Impl::create<Ticket>(Ticket t, std::vector<FieldError> errors) {
             e.created_at = at;
             store->insert_ledger(e);
         }
-        return std::move(t);
-    });
+        return t;
+    }
 }
 
 template <>
@@ -135,7 +133,10 @@ void Engine::Impl::remove<Ticket>(std::int64_t id) {
 
 namespace {
 
-std::vector<Accrual> accrue(Engine::Impl& impl, const std::vector<Payment>& payments) {
+// `list_key`/`card_key`: how the caller named the items (ours, or seed
+// 003's Tickets[i].carteFid), for the errors.
+std::vector<Accrual> accrue(Engine::Impl& impl, const std::vector<Payment>& payments,
+                            std::string_view list_key = "payments", std::string_view card_key = "card") {
     std::vector<FieldError> errors;
     for (std::size_t i = 0; i < payments.size(); ++i) {
         const std::string where = fmt::format("payments[{}].", i);
@@ -151,8 +152,8 @@ std::vector<Accrual> accrue(Engine::Impl& impl, const std::vector<Payment>& paym
         const Timestamp at = now();
         for (std::size_t i = 0; i < payments.size(); ++i) {
             const Payment& p = payments[i];
-            const std::string where = fmt::format("payments[{}].", i);
-            const auto c = impl.card_holder(p.card, where + "card");
+            const std::string where = fmt::format("{}[{}].", list_key, i);
+            const auto c = impl.card_holder(p.card, where + std::string(card_key));
             Accrual a{p.card, c.id, 0, c.credit_cents, false};
             if (p.ref && impl.store->find_ledger_by_ref(LedgerReason::accrual, *p.ref)) {
                 a.duplicate = true;  // applied before (or earlier in this batch): skipped
@@ -216,14 +217,15 @@ Balance balance(Engine::Impl& impl, const std::string& card) {
     return Balance{card, c.id, c.credit_cents};
 }
 
-CreditRequest check(Engine::Impl& impl, const CreditCheck& req) {
+// `uuid_field`: how the caller named the uuid (seed 003: idClient).
+CreditRequest check(Engine::Impl& impl, const CreditCheck& req, std::string_view uuid_field = "customer_uuid") {
     std::vector<FieldError> errors;
     domain::validate(req, errors);
     if (req.customer_id && *req.customer_id <= 0) no_such("customer", *req.customer_id);
     if (!req.customer_id && !req.customer_uuid) errors.push_back({"customer_id", "is required (or customer_uuid)"});
     if (!errors.empty()) throw InvalidError(std::move(errors));
     return impl.write([&] {
-        auto c = impl.named_customer(req.customer_id, req.customer_uuid, "customer_id", "customer_uuid", errors);
+        auto c = impl.named_customer(req.customer_id, req.customer_uuid, "customer_id", uuid_field, errors);
         if (!c) {  // the customer a call addresses: not_found (spec/c-api.md)
             throw NotFoundError(errors.empty() ? std::string("no such customer") : errors.front().message,
                                 std::move(errors));
@@ -270,8 +272,10 @@ json::object Engine::credit_accrue(const json::value& payments) {
     std::vector<FieldError> errors;
     auto list = domain::parse_payments(payments, errors);
     if (!errors.empty()) throw InvalidError(std::move(errors));
+    const bool seed = payments.is_object() && payments.get_object().contains("Tickets");
     json::array results;
-    for (const auto& a : crm::accrue(*impl_, list)) results.push_back(json::value_from(a));
+    for (const auto& a : crm::accrue(*impl_, list, seed ? "Tickets" : "payments", seed ? "carteFid" : "card"))
+        results.push_back(json::value_from(a));
     return {{"results", std::move(results)}};
 }
 
@@ -287,7 +291,8 @@ json::object Engine::credit_check(const json::value& request) {
     std::vector<FieldError> errors;
     CreditCheck req = domain::parse_credit_check(request, errors);
     if (!errors.empty()) throw InvalidError(std::move(errors));
-    return object_of(json::value_from(crm::check(*impl_, req)));
+    const bool seed = request.is_object() && request.get_object().contains("idClient");
+    return object_of(json::value_from(crm::check(*impl_, req, seed ? "idClient" : "customer_uuid")));
 }
 
 }  // namespace crm

@@ -2,6 +2,7 @@
 // (engine.cpp: the collections; credit.cpp: tickets and loyalty credit).
 #pragma once
 
+#include <crm/bulk.hpp>
 #include <crm/engine.hpp>
 
 #include "domain/money.hpp"
@@ -47,6 +48,7 @@ struct Engine::Impl {
     // any process) changed a form.
     std::vector<Form> active_forms;
     std::int64_t forms_version = -1;
+    ProgressFn progress;  // set_progress(); read under the lock
 
     // Runs f inside one write transaction under the engine's lock.
     template <class F>
@@ -105,6 +107,8 @@ struct Engine::Impl {
     template <class T>
     T create(T row, std::vector<FieldError> errors);
     template <class T>
+    T insert_checked(T row, std::vector<FieldError>& errors);
+    template <class T>
     T get(std::int64_t id);
     template <class T>
     T replace(std::int64_t id, T row, std::vector<FieldError> errors);
@@ -121,7 +125,7 @@ struct Engine::Impl {
 
 // Tickets are created and deleted with their ledger effects (credit.cpp).
 template <>
-Ticket Engine::Impl::create<Ticket>(Ticket row, std::vector<FieldError> errors);
+Ticket Engine::Impl::insert_checked<Ticket>(Ticket row, std::vector<FieldError>& errors);
 template <>
 void Engine::Impl::remove<Ticket>(std::int64_t id);
 

@@ -172,7 +172,7 @@ constexpr FieldDecl kTicketFields[] = {
     {"customer_id", FT::integer},
     {"customer_uuid", FT::text},
     {"date", FT::timestamp, true},
-    {"payment_mode", FT::text, false, false, kPaymentModes},
+    {"payment_mode", FT::text, false, false, kPaymentModes, false, true},
     {"origin", FT::text},
     {"total_cents", FT::integer, true},
     {"loyalty_points_cents", FT::integer},
@@ -287,8 +287,13 @@ std::optional<Value> scalar(const FieldDecl& f, const json::value& v, std::strin
                 return std::nullopt;
             }
             if (!f.choices.empty()) {
+                // any_case fields take any case, as their model does ("cash" is CASH).
                 bool ok = false;
-                for (auto c : f.choices) ok = ok || c == s;
+                for (auto c : f.choices)
+                    if (c == s || (f.any_case && domain::ascii_lower(c) == domain::ascii_lower(s))) {
+                        s = std::string(c);
+                        ok = true;
+                    }
                 if (!ok) {
                     why = "must be one of:";
                     for (auto c : f.choices) why += (why.back() == ':' ? " " : ", ") + std::string(c);

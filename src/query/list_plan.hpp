@@ -37,6 +37,8 @@ struct FieldDecl {
     /// An integer field whose values are the indexes of `choices`: both the
     /// names and the numbers are accepted (order status: draft=0...).
     bool coded = false;
+    /// `choices` match in any ASCII case (ticket payment_mode: "cash").
+    bool any_case = false;
 };
 
 /// Another name for a field (`type` for `kind`, `pk` for `id`).

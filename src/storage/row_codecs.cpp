@@ -2,6 +2,8 @@
 
 #include "storage/sqlite_values.hpp"
 
+#include "domain/ticket_rules.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -201,9 +203,7 @@ void TicketCodec::bind(SQLite::Statement& s, const Ticket& t) {
     s.bind(i++, micros(t.date.value_or(Timestamp{})));
     s.bind(i++, std::string(to_string(t.payment_mode)));
     s.bind(i++, t.origin);
-    // The lines are stored as the ticket's own JSON `lines` array.
-    json::value v = json::value_from(t);
-    s.bind(i++, json::serialize(v.get_object()["lines"]));
+    s.bind(i++, domain::lines_text(t.lines));  // the ticket's own JSON `lines` array
     s.bind(i++, t.total_cents.value_or(0));
     s.bind(i++, t.loyalty_points_cents);
     bind_opt(s, i++, t.ref);

@@ -22,7 +22,7 @@ namespace crm::storage {
 
 namespace {
 
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: customers.
     R"sql(
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -323,6 +323,11 @@ END;
 CREATE TRIGGER credit_requests_count_delete AFTER DELETE ON credit_requests BEGIN
     UPDATE row_counts SET n = n - 1 WHERE collection = 'credit_requests';
 END;
+)sql",
+    // 5: import upserts match customers by crm_id or erp_code too.
+    R"sql(
+CREATE INDEX customers_crm_id ON customers (crm_id) WHERE crm_id IS NOT NULL;
+CREATE INDEX customers_erp_code ON customers (erp_code) WHERE erp_code IS NOT NULL;
 )sql",
 };
 

@@ -322,6 +322,33 @@ private:
     bool done_ = false;
 };
 
+struct SavepointStatements {
+    explicit SavepointStatements(SQLite::Database& db)
+        : begin(db, "SAVEPOINT crm_row"), release(db, "RELEASE crm_row"), rollback(db, "ROLLBACK TO crm_row") {}
+    SQLite::Statement begin, release, rollback;
+};
+
+class SqliteSavepoint final : public Transaction {
+public:
+    explicit SqliteSavepoint(SavepointStatements& st) : st_(st) { guarded([&] { run(st_.begin); }); }
+    ~SqliteSavepoint() override {
+        if (done_) return;
+        try {
+            run(st_.rollback);
+            run(st_.release);
+        } catch (...) {  // the enclosing transaction is gone: it rolled back whole
+        }
+    }
+    void commit() override {
+        guarded([&] { run(st_.release); });
+        done_ = true;
+    }
+
+private:
+    SavepointStatements& st_;
+    bool done_ = false;
+};
+
 class SqliteStore final : public Store {
 public:
     SqliteStore(const std::string& path, const Options& options) : db_(open(path, options)) {
@@ -340,6 +367,26 @@ public:
     std::unique_ptr<Transaction> begin(bool write) override {
         if (!tx_) tx_ = std::make_unique<TransactionStatements>(db_);
         return std::make_unique<SqliteTransaction>(*tx_, write);
+    }
+
+    std::unique_ptr<Transaction> savepoint() override {
+        if (!sp_) sp_ = std::make_unique<SavepointStatements>(db_);
+        return std::make_unique<SqliteSavepoint>(*sp_);
+    }
+
+    std::optional<Customer> find_customer_by(std::string_view key, const std::string& value) override {
+        // `key` picks one of these fixed statements; it never becomes SQL text.
+        static constexpr std::string_view kKeys[] = {"email", "uuid", "crm_id", "erp_code", "loyalty_card"};
+        if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
+            throw Error(Status::internal, fmt::format("no customer key '{}'", key));
+        return guarded([&]() -> std::optional<Customer> {
+            auto& q = statement(fmt::format("SELECT {} FROM customers WHERE {} = ? ORDER BY id LIMIT 1",
+                                            kCustomerColumns, key));
+            Reset r{q};
+            q.bind(1, value);
+            if (!q.executeStep()) return std::nullopt;
+            return read_customer(q);
+        });
     }
 
     void insert_customer(Customer& c) override {
@@ -807,6 +854,7 @@ private:
     SQLite::Database db_;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
     std::unique_ptr<TransactionStatements> tx_;  // after db_: destroyed before it
+    std::unique_ptr<SavepointStatements> sp_;
     std::set<std::string> indexed_attributes_;   // attributes.<name> with an expression index
 };
 

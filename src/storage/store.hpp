@@ -60,6 +60,10 @@ public:
     /// (waiting up to the busy timeout, then BusyError).
     virtual std::unique_ptr<Transaction> begin(bool write) = 0;
 
+    /// A savepoint inside the current transaction: commit() releases it,
+    /// destruction without commit() rolls back to it (the transaction goes on).
+    virtual std::unique_ptr<Transaction> savepoint() = 0;
+
     /// The database's own key for signing list cursors.
     virtual query::CursorKey cursor_key() = 0;
 
@@ -78,6 +82,9 @@ public:
     /// branches, then of the count query when there is one, one detail per line).
     virtual std::string explain_list(const query::ListPlan& plan) = 0;
     virtual bool customer_exists(std::int64_t id) = 0;
+    /// The customer whose `key` (email, uuid, crm_id, erp_code or
+    /// loyalty_card) equals `value` (the first by id when several do).
+    virtual std::optional<Customer> find_customer_by(std::string_view key, const std::string& value) = 0;
 
     // --- orders, messages, forms (inside a transaction) ---
     // insert_* assigns the id; update_* rewrites every column of row .id;
