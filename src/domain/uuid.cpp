@@ -4,15 +4,25 @@
 #include <cstdint>
 #include <random>
 
+#include <unistd.h>
+
 namespace crm::domain {
 
 std::string new_uuid_v4() {
     // One generator per thread, seeded from the OS; no lock on the hot path.
-    thread_local std::mt19937_64 gen{[] {
+    // Seeded again in a forked child: otherwise parent and children (and
+    // each child forked from the same state) would hand out the same uuids.
+    auto seeded = [] {
         std::random_device rd;
         std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
         return std::mt19937_64(seq);
-    }()};
+    };
+    thread_local std::mt19937_64 gen = seeded();
+    thread_local pid_t seeded_in = ::getpid();
+    if (const pid_t pid = ::getpid(); pid != seeded_in) {
+        gen = seeded();
+        seeded_in = pid;
+    }
     std::array<std::uint8_t, 16> b;
     std::uint64_t hi = gen(), lo = gen();
     for (int i = 0; i < 8; ++i) {
