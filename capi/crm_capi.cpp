@@ -74,7 +74,15 @@ void require(const void* p, const char* what) {
     if (!p) throw crm::MisuseError(std::string(what) + " must not be NULL");
 }
 
+// The largest JSON text one call takes (a documented limit: import
+// payloads are streamed and only bounded per row).
+constexpr std::size_t kMaxJsonText = 16u << 20;
+
 json::value parse_json(const char* text, const char* what) {
+    const std::size_t size = std::strlen(text);
+    if (size > kMaxJsonText)
+        throw crm::InvalidError(std::string(what) + " is larger than 16 MiB",
+                                {{what, "must be at most 16 MiB of JSON text"}});
     json::parse_options opts;
     opts.max_depth = 64;  // deeper documents are refused, not a stack risk
     std::error_code ec;

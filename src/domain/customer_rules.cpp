@@ -3,6 +3,8 @@
 #include "domain/json_reader.hpp"
 #include "domain/text.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <string>
 #include <unordered_set>
@@ -11,6 +13,7 @@ namespace crm::domain {
 
 namespace {
 
+constexpr std::size_t kJsonFieldMax = 1 << 20;  // bytes of JSON text per object field
 constexpr std::size_t kNameMax = 200;
 constexpr std::size_t kNoteMax = 10'000;
 constexpr std::size_t kCodeMax = 100;
@@ -120,6 +123,13 @@ void normalize(Customer& c) {
 }
 
 void validate(const Customer& c, Date today, std::vector<FieldError>& errors) {
+    // A documented limit, so that no customer grows without bound: each JSON
+    // object field holds at most kJsonFieldMax bytes of JSON text.
+    for (const auto& [name, obj] : {std::pair<const char*, const boost::json::object*>{"attributes", &c.attributes},
+                                    {"extra_field", &c.extra_field},
+                                    {"localized_attributes", &c.localized_attributes}})
+        if (!obj->empty() && boost::json::serialize(*obj).size() > kJsonFieldMax)
+            errors.push_back({name, "must be at most 1 MiB of JSON"});
     max_length(c.first_name, "first_name", kNameMax, errors);
     max_length(c.last_name, "last_name", kNameMax, errors);
     max_length(c.company_name, "company_name", kNameMax, errors);

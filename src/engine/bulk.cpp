@@ -110,6 +110,7 @@ namespace {
 using namespace engine_detail;
 
 constexpr std::int64_t kChunkRows = 10'000;  // rows per transaction when not atomic
+constexpr std::size_t kMaxRowText = 16u << 20;  // bytes of one row's JSON
 
 // Reports progress at least every 1% of `total` and at the end.
 class Progress {
@@ -227,6 +228,10 @@ struct Importer {
 // Parses one row's text into a JSON object, or explains why it is not one.
 std::optional<json::object> parse_row(std::string_view text, json::monotonic_resource& arena,
                                       std::vector<FieldError>& errors) {
+    if (text.size() > kMaxRowText) {  // a documented limit: memory stays bounded per row
+        errors.push_back({"", "is larger than 16 MiB"});
+        return std::nullopt;
+    }
     json::parse_options opts;
     opts.max_depth = 64;
     std::error_code ec;
