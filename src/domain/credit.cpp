@@ -198,7 +198,7 @@ std::vector<Payment> parse_payments(const json::value& jv, std::vector<FieldErro
             }
         } else {
             payment_card(r, "card", p, "");
-            if (!r.raw("amount_cents")) r.error("amount_cents", "is required");
+            if (!items[i].get_object().contains("amount_cents")) r.error("amount_cents", "is required");
             r.integer("amount_cents", p.amount_cents);
             r.text("ref", p.ref);
         }

@@ -25,15 +25,15 @@ std::optional<Rate> parse_rate(std::string_view s) noexcept {
     if (dot != std::string_view::npos && frac.empty()) return std::nullopt;  // "1."
     if (whole.size() > 1 && whole.front() == '0') return std::nullopt;     // "00.5"
     if (frac.size() > 18 || (whole != "0" && whole != "1")) return std::nullopt;
+    if (whole == "1")
+        for (char c : frac)
+            if (c != '0') return std::nullopt;  // above 1
+    // numerator / 10^digits, the numerator being every digit written
+    // ("1.000" is 1000 / 10^3, "0.125" is 125 / 10^3).
     Rate r;
     r.digits = static_cast<int>(frac.size());
     std::int64_t num = whole == "1" ? 1 : 0;
     for (char c : frac) num = num * 10 + (c - '0');
-    if (whole == "1") {
-        for (char c : frac)
-            if (c != '0') return std::nullopt;  // above 1
-        for (int i = 0; i < r.digits; ++i) num *= 10;
-    }
     r.numerator = num;
     return r;
 }
@@ -52,7 +52,7 @@ std::optional<std::int64_t> decimal_units_to_cents(std::string_view s) noexcept 
     if (dot != std::string_view::npos && frac.empty()) return std::nullopt;
     std::string_view w = whole;
     while (w.size() > 1 && w.front() == '0') w.remove_prefix(1);
-    if (w.size() > 13) return std::nullopt;  // above 10^13 units = 10^15 cents
+    if (w.size() > 14) return std::nullopt;  // 10^13 units (10^15 cents) has 14 digits
     std::int64_t cents = 0;
     for (char c : w) cents = cents * 10 + (c - '0');
     cents *= 100;

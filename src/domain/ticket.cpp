@@ -90,12 +90,13 @@ std::optional<PaymentMode> payment_mode(std::string_view s) {
     return std::nullopt;
 }
 
-TicketLine parse_line(const json::value& jv, std::size_t index, std::vector<FieldError>& errors) {
+// A line, or nullopt (with its error) when it is not an object.
+std::optional<TicketLine> parse_line(const json::value& jv, std::size_t index, std::vector<FieldError>& errors) {
     TicketLine l;
     const std::string prefix = fmt::format("lines[{}]", index);
     if (!jv.is_object()) {
         errors.push_back({prefix, "must be a JSON object"});
-        return l;
+        return std::nullopt;
     }
     std::vector<FieldError> own;
     JsonReader r(jv.get_object(), own);
@@ -143,7 +144,8 @@ Ticket parse_ticket(const json::value& jv, std::vector<FieldError>& errors) {
         } else {
             const auto& a = v->get_array();
             t.lines.reserve(a.size());
-            for (std::size_t i = 0; i < a.size(); ++i) t.lines.push_back(parse_line(a[i], i, errors));
+            for (std::size_t i = 0; i < a.size(); ++i)
+                if (auto line = parse_line(a[i], i, errors)) t.lines.push_back(std::move(*line));
         }
     }
     r.integer("total_cents", t.total_cents);
@@ -171,7 +173,11 @@ void validate(Ticket& t, std::vector<FieldError>& errors) {
     if (t.customer_id && *t.customer_id < 1) errors.push_back({"customer_id", "must be >= 1"});
     if (utf8_length(t.origin) > 100) errors.push_back({"origin", "must be at most 100 characters"});
     if (t.ref && utf8_length(*t.ref) > 100) errors.push_back({"ref", "must be at most 100 characters"});
-    const bool lines_refused = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) { return e.field == "lines"; });
+    // Lines already refused (not an array, too many, not objects) are not
+    // also reported missing.
+    const bool lines_refused = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) {
+        return e.field == "lines" || e.field.starts_with("lines[");
+    });
     if (t.lines.empty() && !lines_refused) errors.push_back({"lines", "must hold at least one line"});
     std::optional<std::int64_t> total = 0;
     for (std::size_t i = 0; i < t.lines.size(); ++i) {

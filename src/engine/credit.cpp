@@ -135,8 +135,9 @@ namespace {
 
 // `list_key`/`card_key`: how the caller named the items (ours, or seed
 // 003's Tickets[i].carteFid), for the errors.
-std::vector<Accrual> accrue(Engine::Impl& impl, const std::vector<Payment>& payments,
+std::vector<Accrual> accrue(Engine::Impl& impl, std::vector<Payment> payments,
                             std::string_view list_key = "payments", std::string_view card_key = "card") {
+    for (auto& p : payments) domain::normalize_text(p.ref);  // as the JSON form does
     std::vector<FieldError> errors;
     for (std::size_t i = 0; i < payments.size(); ++i) {
         const std::string where = fmt::format("payments[{}].", i);
@@ -218,7 +219,9 @@ Balance balance(Engine::Impl& impl, const std::string& card) {
 }
 
 // `uuid_field`: how the caller named the uuid (seed 003: idClient).
-CreditRequest check(Engine::Impl& impl, const CreditCheck& req, std::string_view uuid_field = "customer_uuid") {
+CreditRequest check(Engine::Impl& impl, CreditCheck req, std::string_view uuid_field = "customer_uuid") {
+    domain::normalize_text(req.customer_uuid);  // as the JSON form does
+    if (req.customer_uuid) req.customer_uuid = domain::ascii_lower(*req.customer_uuid);
     std::vector<FieldError> errors;
     domain::validate(req, errors);
     if (req.customer_id && *req.customer_id <= 0) no_such("customer", *req.customer_id);
@@ -274,7 +277,7 @@ json::object Engine::credit_accrue(const json::value& payments) {
     if (!errors.empty()) throw InvalidError(std::move(errors));
     const bool seed = payments.is_object() && payments.get_object().contains("Tickets");
     json::array results;
-    for (const auto& a : crm::accrue(*impl_, list, seed ? "Tickets" : "payments", seed ? "carteFid" : "card"))
+    for (const auto& a : crm::accrue(*impl_, std::move(list), seed ? "Tickets" : "payments", seed ? "carteFid" : "card"))
         results.push_back(json::value_from(a));
     return {{"results", std::move(results)}};
 }

@@ -240,20 +240,19 @@ CREATE INDEX tickets_customer ON tickets (customer_id, date DESC, id);
 CREATE INDEX tickets_customer_uuid ON tickets (customer_uuid, date DESC, id);
 CREATE INDEX tickets_total ON tickets (total_cents, id);
 
+-- The last payment is the customer's latest ticket's (by date, then id).
 CREATE TRIGGER tickets_customer_insert AFTER INSERT ON tickets WHEN NEW.customer_id IS NOT NULL BEGIN
     UPDATE customers SET
         ticket_count = ticket_count + 1,
         ticket_total_cents = ticket_total_cents + NEW.total_cents,
         average_basket_cents = (ticket_total_cents + NEW.total_cents) / (ticket_count + 1),
-        last_payment_cents = CASE WHEN last_payment_date IS NULL
-                                    OR date(NEW.date / 1000000.0, 'unixepoch') >= last_payment_date
-                               THEN NEW.total_cents ELSE last_payment_cents END,
-        last_payment_date = CASE WHEN last_payment_date IS NULL
-                                   OR date(NEW.date / 1000000.0, 'unixepoch') >= last_payment_date
-                              THEN date(NEW.date / 1000000.0, 'unixepoch') ELSE last_payment_date END
+        last_payment_date = (SELECT date(t.date / 1000000.0, 'unixepoch') FROM tickets t
+                             WHERE t.customer_id = NEW.customer_id ORDER BY t.date DESC, t.id DESC LIMIT 1),
+        last_payment_cents = (SELECT t.total_cents FROM tickets t
+                              WHERE t.customer_id = NEW.customer_id ORDER BY t.date DESC, t.id DESC LIMIT 1)
     WHERE id = NEW.customer_id;
 END;
--- After a delete the last payment is the latest remaining ticket's (or none).
+-- After a delete: the latest remaining ticket's (or none).
 CREATE TRIGGER tickets_customer_delete AFTER DELETE ON tickets WHEN OLD.customer_id IS NOT NULL BEGIN
     UPDATE customers SET
         ticket_count = ticket_count - 1,
