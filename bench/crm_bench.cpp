@@ -52,9 +52,34 @@
 // load on the machine hits all of them alike. At the end every file must
 // hold the same tickets, ledger and customer statistics (checked).
 //
+// --import measures issue #6's bulk import: N canonical customers (default
+// 1,000,000; varied names with accents, ~20% companies, unique emails, ~15%
+// with coupons, attributes {}) written to an NDJSON file, imported by
+// engine.import_rows (the file memory-mapped; atomic: one transaction;
+// every row parsed, mapped, validated), beside raw SQLite on a file whose
+// schema (tables, indexes, FTS, triggers) a crm::Engine made and closed:
+// one transaction, one prepared INSERT binding the same column values, and
+// the coupons side table. The raw side does NO JSON parsing: its rows are
+// generated in memory in blocks of 10,000, and only the inserts are timed.
+// Afterwards both files must hold the same rows (checked column by column,
+// but uuid and the creation timestamps). Target: engine within 1.5x of raw.
+//
+// --export measures streaming export on N customers (default 1,000,000)
+// and on 1,000, bulk-loaded as for --queries. Each export runs in its own
+// forked process; its sink counts the lines and samples RssAnon (resident
+// anonymous memory: SQLite's page cache is anonymous too, file pages are
+// not) at the first and every 10,000th line, keeping the maximum. The
+// engine's engine.export_rows (canonical JSON, pages of 1,000 by keyset
+// cursor) runs beside raw SQLite: SELECT * FROM customers in the same order,
+// one json::object per row serialised by Boost.JSON. Targets: the engine's
+// peak RssAnon exporting N within 32 MB of exporting 1,000; its rate at
+// least 0.5x raw's (in the default order and in id order).
+//
 // Usage: crm_bench [--n N] [--json] [--help]
 //        crm_bench --queries [--rows N] [--repeat R] [--db FILE] [--json]
 //        crm_bench --tickets [--n N] [--json]
+//        crm_bench --import [--rows N] [--json]
+//        crm_bench --export [--rows N] [--json]
 
 #include <crm/crm.h>
 #include <crm/crm.hpp>
@@ -63,15 +88,23 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -134,6 +167,16 @@ constexpr double kTicketTarget = 2.0;
 constexpr std::string_view kCreditRate = "0.5";    // the engine's default: accrual = cents / 2
 constexpr std::int64_t kTicketEpochUs = 1'735'689'600'000'000;  // 2025-01-01T00:00:00Z
 
+// --import
+constexpr double kImportTarget = 1.5;
+constexpr std::int64_t kImportBlock = 10'000;  // raw side: rows generated (untimed), then inserted (timed)
+
+// --export
+constexpr std::int64_t kSmallExport = 1'000;
+constexpr std::int64_t kRssSampleEvery = 10'000;
+constexpr double kExportMemoryTargetMb = 32.0;
+constexpr double kExportRateTarget = 0.5;
+
 // ---------------------------------------------------------------------------
 // Command line
 
@@ -142,7 +185,9 @@ struct Config {
     bool json_lines = false;
     bool queries = false;                  ///< --queries: the listing benchmark
     bool tickets = false;                  ///< --tickets: tickets and accruals (issue #5)
-    std::int64_t rows = kDefaultRows;      ///< --queries: customers in the database
+    bool import = false;                   ///< --import: bulk import vs raw SQLite (issue #6)
+    bool export_ = false;                  ///< --export: streaming export memory and rate (issue #6)
+    std::int64_t rows = kDefaultRows;      ///< --queries, --import, --export: customers
     std::int64_t repeat = kDefaultRepeat;  ///< --queries: timed calls per side and query
     std::optional<fs::path> db;            ///< --queries: keep (or reuse) the database here
 };
@@ -157,6 +202,8 @@ void print_usage(std::FILE* out) {
                "usage: crm_bench [--n N] [--json] [--help]\n"
                "       crm_bench --queries [--rows N] [--repeat R] [--db FILE] [--json]\n"
                "       crm_bench --tickets [--n N] [--json]\n"
+               "       crm_bench --import [--rows N] [--json]\n"
+               "       crm_bench --export [--rows N] [--json]\n"
                "\n"
                "Creates N customers (default {}) through the C++ API and the C ABI, gets\n"
                "min(N, {}) of them by id, and does the same inserts and reads directly on\n"
@@ -174,11 +221,23 @@ void print_usage(std::FILE* out) {
                "on SQLite (the engine's schema, triggers and pragmas), and prints the total\n"
                "time, the time per call and per item, and the ratio to raw.\n"
                "\n"
+               "With --import, imports N canonical customers (default {}) from an NDJSON\n"
+               "file through engine.import_rows (atomic) and inserts the same rows with\n"
+               "raw SQLite (one transaction, no JSON parsing) into the same schema, and\n"
+               "prints both times and the ratio (target <= {}x).\n"
+               "\n"
+               "With --export, exports N customers (default {}) and {} through\n"
+               "engine.export_rows and as raw SQLite rows serialised with Boost.JSON, each\n"
+               "in its own process, and prints the rates and peak RssAnon (targets: the\n"
+               "engine's peak within {} MB between N and {}, rate >= {}x raw).\n"
+               "\n"
                "  --n N        number of customers (or, with --tickets, of tickets and of\n"
                "               payments) to create on each side (N >= 1)\n"
                "  --queries    the list-query benchmark instead\n"
                "  --tickets    the ticket and accrual benchmark instead\n"
-               "  --rows N     --queries: customers in the database (N >= {})\n"
+               "  --import     the bulk import benchmark instead\n"
+               "  --export     the streaming export benchmark instead\n"
+               "  --rows N     --queries, --import, --export: customers (N >= {})\n"
                "  --repeat R   --queries: timed calls per side and query (default {};\n"
                "               fewer, down to {}, for queries slower than {} s / R)\n"
                "  --db FILE    --queries: build the database in FILE and keep it; a FILE\n"
@@ -186,7 +245,8 @@ void print_usage(std::FILE* out) {
                "  --json       one JSON object per operation per line instead of a table\n"
                "  --help       this text\n",
                kDefaultCustomers, kGets, kDefaultRows, kKeysetDepth, kLinesPerTicket, kDefaultTickets, kCardHolders,
-               kAccrualBatch, kMinRows, kDefaultRepeat, kMinRepeat, kQueryBudgetUs / 1e6);
+               kAccrualBatch, kDefaultRows, kImportTarget, kDefaultRows, kSmallExport, kExportMemoryTargetMb,
+               kSmallExport, kExportRateTarget, kMinRows, kDefaultRepeat, kMinRepeat, kQueryBudgetUs / 1e6);
 }
 
 std::optional<std::int64_t> parse_positive(std::string_view text) {
@@ -199,7 +259,7 @@ std::optional<std::int64_t> parse_positive(std::string_view text) {
 
 ParsedArgs parse_args(int argc, char** argv) {
     Config config;
-    bool n_given = false, query_option_given = false;
+    bool n_given = false, query_option_given = false, rows_given = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--help" || arg == "-h") {
@@ -212,6 +272,10 @@ ParsedArgs parse_args(int argc, char** argv) {
             config.queries = true;
         } else if (arg == "--tickets") {
             config.tickets = true;
+        } else if (arg == "--import") {
+            config.import = true;
+        } else if (arg == "--export") {
+            config.export_ = true;
         } else if ((arg == "--n" || arg == "--rows" || arg == "--repeat") && i + 1 < argc) {
             const auto n = parse_positive(argv[++i]);
             if (!n || (arg == "--rows" && *n < kMinRows)) {
@@ -222,8 +286,11 @@ ParsedArgs parse_args(int argc, char** argv) {
             if (arg == "--n") {
                 config.customers = *n;
                 n_given = true;
+            } else if (arg == "--rows") {
+                config.rows = *n;
+                rows_given = true;
             } else {
-                (arg == "--rows" ? config.rows : config.repeat) = *n;
+                config.repeat = *n;
                 query_option_given = true;
             }
         } else if (arg == "--db" && i + 1 < argc) {
@@ -235,8 +302,16 @@ ParsedArgs parse_args(int argc, char** argv) {
             return {std::nullopt, 2};
         }
     }
-    if (config.queries && config.tickets) {
-        fmt::print(stderr, "crm_bench: --queries and --tickets are two benchmarks: choose one\n");
+    if (int{config.queries} + int{config.tickets} + int{config.import} + int{config.export_} > 1) {
+        fmt::print(stderr, "crm_bench: --queries, --tickets, --import and --export are separate benchmarks: choose one\n");
+        return {std::nullopt, 2};
+    }
+    if ((config.import || config.export_) && (n_given || query_option_given)) {
+        fmt::print(stderr, "crm_bench: --import and --export take --rows (and --json) only\n");
+        return {std::nullopt, 2};
+    }
+    if (rows_given && !config.queries && !config.import && !config.export_) {
+        fmt::print(stderr, "crm_bench: --rows goes with --queries, --import or --export\n");
         return {std::nullopt, 2};
     }
     if (config.tickets && !n_given) config.customers = kDefaultTickets;
@@ -2462,6 +2537,720 @@ int run_ticket_bench(const Config& config) {
     return 0;  // the target is informative only
 }
 
+// ---------------------------------------------------------------------------
+// --import: N canonical customers from an NDJSON file through
+// engine.import_rows (atomic), beside raw SQLite inserting the same column
+// values into the same schema in one transaction.
+
+
+/// CPU time (user + system) this process has used, in seconds.
+double cpu_seconds() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+/// Wall-clock and CPU time, summed over the intervals it was running.
+class Stopwatch {
+public:
+    void start() {
+        wall_start_ = Clock::now();
+        cpu_start_ = cpu_seconds();
+    }
+    void stop() {
+        wall_ += std::chrono::duration<double>(Clock::now() - wall_start_).count();
+        cpu_ += cpu_seconds() - cpu_start_;
+    }
+    double wall() const noexcept { return wall_; }
+    double cpu() const noexcept { return cpu_; }
+
+private:
+    Clock::time_point wall_start_{};
+    double cpu_start_ = 0, wall_ = 0, cpu_ = 0;
+};
+
+/// The file's bytes, mapped read-only (its pages are the file's: no copy in
+/// anonymous memory).
+class MappedFile {
+public:
+    explicit MappedFile(const fs::path& path) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw std::runtime_error(fmt::format("open {}: {}", path.string(), std::strerror(errno)));
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) {
+            ::close(fd);
+            throw std::runtime_error(fmt::format("stat {}: {}", path.string(), std::strerror(errno)));
+        }
+        size_ = static_cast<std::size_t>(st.st_size);
+        if (size_ > 0) {
+            data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (data_ == MAP_FAILED) {
+                data_ = nullptr;
+                ::close(fd);
+                throw std::runtime_error(fmt::format("mmap {}: {}", path.string(), std::strerror(errno)));
+            }
+            ::madvise(data_, size_, MADV_SEQUENTIAL);
+        }
+        ::close(fd);
+    }
+    ~MappedFile() {
+        if (data_ != nullptr) ::munmap(data_, size_);
+    }
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    std::string_view text() const noexcept {
+        return data_ ? std::string_view(static_cast<const char*>(data_), size_) : std::string_view();
+    }
+
+private:
+    void* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// One customer as the import file gives it, and the values both sides store.
+struct ImportRow {
+    bool company = false;
+    std::optional<std::string> first_name, last_name, company_name;
+    std::string email;
+    std::optional<std::string> phone, mobile;
+    std::string_view gender;
+    std::optional<std::string> date_of_birth, note;
+    std::int64_t status = 0;
+    bool is_active = true, accepts_marketing = false, email_allowed = false, sms_allowed = false,
+         call_allowed = false;
+    std::string_view user_type;
+    std::int64_t channel_id = 0;
+    std::string channel_code;
+    std::optional<std::string> erp_code, loyalty_card;
+    std::vector<std::string> coupons;
+    std::string coupons_json;      ///< the `coupons` column: what the engine stores, '["A","B"]'
+    std::int64_t date_joined_s = 0;  ///< whole seconds since the epoch
+    std::string uuid;              ///< raw side only: the engine makes its own
+};
+
+/// date_joined is up to six years before this (2026-01-01T00:00:00Z): the
+/// same in the file and on the raw side, whenever each is generated.
+constexpr std::int64_t kImportEpochS = 1'767'225'600;
+
+constexpr std::string_view kCoupons[] = {"WELCOME", "VIP", "SUMMER24", "BLACKFRIDAY", "NEWSLETTER", "LOYAL10"};
+
+/// Deterministic (seeded) import rows: varied names with accents, ~20%
+/// companies, unique emails, phones, ~15% with one or two coupons,
+/// attributes {} (so no form rule applies).
+class ImportGenerator {
+public:
+    explicit ImportGenerator(std::uint64_t seed)
+        : rng_(seed), first_(weighted(kFirstNames)), last_(weighted(kLastNames)), channel_(weighted(kChannels)),
+          gender_(weighted(kGenders)) {}
+
+    /// Row `i` (1-based: it makes the unique fields unique).
+    ImportRow row(std::int64_t i) {
+        ImportRow r;
+        r.company = chance(0.2);
+        const bool named = !r.company || chance(0.5);
+        const Word& first = kFirstNames[first_(rng_)];
+        const Word& last = kLastNames[last_(rng_)];
+        if (named) {
+            r.first_name = std::string(first.text);
+            r.last_name = std::string(last.text);
+        }
+        if (r.company) {
+            const Word& prefix = pick(kCompanyPrefixes);
+            r.company_name = fmt::format("{} {}{}", prefix.text, last.text, pick(kCompanySuffixes));
+            r.email = fmt::format("contact{}@{}-{}.fr", i, prefix.ascii, last.ascii);
+        } else {
+            r.email = fmt::format("{}.{}{}@{}", first.ascii, last.ascii, i, pick(kEmailDomains));
+        }
+        if (chance(0.6)) r.phone = fmt::format("+33 6 {:02} {:02} {:02} {:02}", digits(), digits(), digits(), digits());
+        if (chance(0.3)) r.mobile = fmt::format("06{:02}{:02}{:02}{:02}", digits(), digits(), digits(), digits());
+        r.gender = r.company ? std::string_view("unknown") : kGenders[gender_(rng_)].text;
+        if (!r.company && chance(0.7)) {
+            r.date_of_birth = fmt::format("{:04}-{:02}-{:02}", between(1940, 2006), between(1, 12), between(1, 28));
+        }
+        if (chance(0.05)) r.note = std::string(pick(kNotes));
+        r.status = chance(0.7) ? 0 : between(1, 3);
+        r.is_active = chance(0.92);
+        r.accepts_marketing = chance(0.4);
+        r.email_allowed = chance(0.5);
+        r.sms_allowed = chance(0.2);
+        r.call_allowed = chance(0.1);
+        r.user_type = chance(0.15) ? "guest" : "registered";
+        const std::size_t channel = channel_(rng_);
+        r.channel_id = static_cast<std::int64_t>(channel + 1);
+        r.channel_code = std::string(kChannels[channel].text);
+        if (chance(0.2)) r.erp_code = fmt::format("ERP{:07}", i);
+        if (chance(0.35)) r.loyalty_card = fmt::format("LC{:09}", i);
+        if (chance(0.15)) {
+            const auto a = static_cast<std::size_t>(between(0, static_cast<std::int64_t>(std::size(kCoupons)) - 1));
+            r.coupons.emplace_back(kCoupons[a]);
+            if (chance(0.3)) r.coupons.emplace_back(kCoupons[(a + 1 + static_cast<std::size_t>(between(0, 3))) % std::size(kCoupons)]);
+        }
+        r.coupons_json = json::serialize(json::array(r.coupons.begin(), r.coupons.end()));
+        r.date_joined_s = kImportEpochS - between(0, 6 * 365 * 86'400);
+        r.uuid = uuid_v4(rng_);
+        return r;
+    }
+
+private:
+    bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+    std::int64_t between(std::int64_t lo, std::int64_t hi) {
+        return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
+    }
+    std::int64_t digits() { return between(0, 99); }
+    template <class T, std::size_t N>
+    const T& pick(const T (&items)[N]) {
+        return items[static_cast<std::size_t>(between(0, static_cast<std::int64_t>(N) - 1))];
+    }
+
+    std::mt19937_64 rng_;
+    std::discrete_distribution<std::size_t> first_, last_, channel_, gender_;
+};
+
+std::string rfc3339_seconds(std::int64_t s) {
+    return format_now_rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(s)));
+}
+
+/// The row as one canonical NDJSON line (our own field names).
+std::string import_line(const ImportRow& r) {
+    json::object o;
+    o.reserve(24);
+    o["kind"] = r.company ? "company" : "person";
+    if (r.first_name) o["first_name"] = *r.first_name;
+    if (r.last_name) o["last_name"] = *r.last_name;
+    if (r.company_name) o["company_name"] = *r.company_name;
+    o["email"] = r.email;
+    if (r.phone) o["phone"] = *r.phone;
+    if (r.mobile) o["mobile"] = *r.mobile;
+    o["gender"] = r.gender;
+    if (r.date_of_birth) o["date_of_birth"] = *r.date_of_birth;
+    if (r.note) o["note"] = *r.note;
+    o["status"] = r.status;
+    o["is_active"] = r.is_active;
+    o["accepts_marketing"] = r.accepts_marketing;
+    o["email_allowed"] = r.email_allowed;
+    o["sms_allowed"] = r.sms_allowed;
+    o["call_allowed"] = r.call_allowed;
+    o["user_type"] = r.user_type;
+    o["channel_id"] = r.channel_id;
+    o["channel_code"] = r.channel_code;
+    if (r.erp_code) o["erp_code"] = *r.erp_code;
+    if (r.loyalty_card) o["loyalty_card"] = *r.loyalty_card;
+    o["coupons"] = json::array(r.coupons.begin(), r.coupons.end());
+    o["date_joined"] = rfc3339_seconds(r.date_joined_s);
+    o["attributes"] = json::object();
+    std::string line = json::serialize(o);
+    line += '\n';
+    return line;
+}
+
+/// Writes the NDJSON file of `n` rows; returns its size in bytes.
+std::uint64_t write_import_file(const fs::path& path, std::int64_t n) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) throw std::runtime_error(fmt::format("create {}: {}", path.string(), std::strerror(errno)));
+    ImportGenerator gen(kSeed);
+    std::uint64_t bytes = 0;
+    for (std::int64_t i = 1; i <= n; ++i) {
+        const std::string line = import_line(gen.row(i));
+        bytes += line.size();
+        if (std::fwrite(line.data(), 1, line.size(), f) != line.size()) {
+            std::fclose(f);
+            throw std::runtime_error(fmt::format("write {}: {}", path.string(), std::strerror(errno)));
+        }
+    }
+    if (std::fclose(f) != 0) throw std::runtime_error(fmt::format("write {}: {}", path.string(), std::strerror(errno)));
+    return bytes;
+}
+
+/// The columns the engine writes for a new customer, in its bind order (all
+/// but id; ticket_count and ticket_total_cents keep their defaults).
+constexpr std::string_view kImportColumns[] = {
+    "uuid", "kind", "first_name", "last_name", "company_name", "email", "phone", "mobile", "gender",
+    "date_of_birth", "note", "status", "is_active", "archived", "archived_at", "accepts_marketing",
+    "email_allowed", "sms_allowed", "call_allowed", "user_type", "channel_id", "channel_code", "erp_code",
+    "crm_id", "ref_id", "account", "loyalty_card", "coupons", "date_joined", "attributes", "extra_field",
+    "localized_attributes", "credit_cents", "refusal_count", "last_payment_date", "last_payment_cents",
+    "average_basket_cents", "created_at", "updated_at",
+};
+
+std::int64_t now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// Prints "<what> 10%... 100%" progress on stderr, every 10%.
+class TenthsReporter {
+public:
+    TenthsReporter(std::string what, std::int64_t total) : what_(std::move(what)), total_(total) {}
+    void operator()(std::int64_t done) {
+        const std::int64_t tenth = total_ > 0 ? done * 10 / total_ : 10;
+        if (tenth > last_) {
+            last_ = tenth;
+            fmt::print(stderr, "crm_bench: {} {}%\n", what_, tenth * 10);
+        }
+    }
+
+private:
+    std::string what_;
+    std::int64_t total_;
+    std::int64_t last_ = 0;
+};
+
+/// The raw side: the engine-made file, one transaction, one prepared INSERT
+/// binding the values the engine would store, and the coupons side table.
+/// Rows are generated in blocks (not timed); only the inserts are timed.
+Stopwatch raw_import(const fs::path& path, std::int64_t n) {
+    auto db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);  // as the engine's connection
+    exec(db.get(), "PRAGMA journal_mode=WAL");
+    exec(db.get(), "PRAGMA synchronous=NORMAL");
+    exec(db.get(), "PRAGMA foreign_keys=ON");
+    std::string names, marks;
+    for (const auto c : kImportColumns) {
+        names += fmt::format("{}{}", names.empty() ? "" : ", ", c);
+        marks += marks.empty() ? "?" : ", ?";
+    }
+    auto insert = prepare(db.get(), fmt::format("INSERT INTO customers ({}) VALUES ({})", names, marks));
+    auto coupon = prepare(db.get(), "INSERT INTO customer_coupons (code, customer_id) VALUES (?, ?)");
+    auto begin = prepare(db.get(), "BEGIN IMMEDIATE");
+    auto commit = prepare(db.get(), "COMMIT");
+    ImportGenerator gen(kSeed);
+    std::vector<ImportRow> block;
+    block.reserve(static_cast<std::size_t>(kImportBlock));
+    TenthsReporter report("raw import", n);
+    Stopwatch timed;
+    timed.start();
+    run(db.get(), begin.get(), "BEGIN IMMEDIATE");
+    timed.stop();
+    sqlite3_stmt* st = insert.get();
+    const auto text = [&](int i, std::string_view s) {
+        return sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+    };
+    const auto opt_text = [&](int i, const std::optional<std::string>& s) {
+        return s ? text(i, *s) : sqlite3_bind_null(st, i);
+    };
+    for (std::int64_t first = 1; first <= n; first += kImportBlock) {
+        block.clear();
+        for (std::int64_t i = first; i <= n && i < first + kImportBlock; ++i) block.push_back(gen.row(i));
+        timed.start();
+        for (const ImportRow& r : block) {
+            const std::int64_t now = now_us();
+            int rc = SQLITE_OK, k = 0;
+            rc |= text(++k, r.uuid);
+            rc |= text(++k, r.company ? "company" : "person");
+            rc |= opt_text(++k, r.first_name);
+            rc |= opt_text(++k, r.last_name);
+            rc |= opt_text(++k, r.company_name);
+            rc |= text(++k, r.email);
+            rc |= opt_text(++k, r.phone);
+            rc |= opt_text(++k, r.mobile);
+            rc |= text(++k, r.gender);
+            rc |= opt_text(++k, r.date_of_birth);
+            rc |= opt_text(++k, r.note);
+            rc |= sqlite3_bind_int64(st, ++k, r.status);
+            rc |= sqlite3_bind_int(st, ++k, r.is_active ? 1 : 0);
+            rc |= sqlite3_bind_int(st, ++k, 0);  // archived
+            rc |= sqlite3_bind_null(st, ++k);    // archived_at
+            rc |= sqlite3_bind_int(st, ++k, r.accepts_marketing ? 1 : 0);
+            rc |= sqlite3_bind_int(st, ++k, r.email_allowed ? 1 : 0);
+            rc |= sqlite3_bind_int(st, ++k, r.sms_allowed ? 1 : 0);
+            rc |= sqlite3_bind_int(st, ++k, r.call_allowed ? 1 : 0);
+            rc |= text(++k, r.user_type);
+            rc |= sqlite3_bind_int64(st, ++k, r.channel_id);
+            rc |= text(++k, r.channel_code);
+            rc |= opt_text(++k, r.erp_code);
+            rc |= sqlite3_bind_null(st, ++k);  // crm_id
+            rc |= sqlite3_bind_null(st, ++k);  // ref_id
+            rc |= sqlite3_bind_null(st, ++k);  // account
+            rc |= opt_text(++k, r.loyalty_card);
+            rc |= text(++k, r.coupons_json);
+            rc |= sqlite3_bind_int64(st, ++k, r.date_joined_s * 1'000'000);
+            rc |= text(++k, "{}");  // attributes
+            rc |= text(++k, "{}");  // extra_field
+            rc |= text(++k, "{}");  // localized_attributes
+            rc |= sqlite3_bind_int64(st, ++k, 0);  // credit_cents
+            rc |= sqlite3_bind_int64(st, ++k, 0);  // refusal_count
+            rc |= sqlite3_bind_null(st, ++k);      // last_payment_date
+            rc |= sqlite3_bind_null(st, ++k);      // last_payment_cents
+            rc |= sqlite3_bind_int64(st, ++k, 0);  // average_basket_cents
+            rc |= sqlite3_bind_int64(st, ++k, now);  // created_at
+            rc |= sqlite3_bind_int64(st, ++k, now);  // updated_at
+            if (rc != SQLITE_OK) throw_sqlite(db.get(), "bind");
+            run(db.get(), st, "insert customer");
+            const std::int64_t id = sqlite3_last_insert_rowid(db.get());
+            for (const auto& code : r.coupons) {
+                sqlite3_bind_text(coupon.get(), 1, code.data(), static_cast<int>(code.size()), SQLITE_STATIC);
+                sqlite3_bind_int64(coupon.get(), 2, id);
+                run(db.get(), coupon.get(), "insert coupon");
+            }
+        }
+        timed.stop();
+        report(first + static_cast<std::int64_t>(block.size()) - 1);
+    }
+    timed.start();
+    run(db.get(), commit.get(), "COMMIT");
+    timed.stop();
+    return timed;
+}
+
+/// Every column of both files' customers, row by row in id order, but
+/// uuid, created_at and updated_at (the engine makes its own); then the
+/// coupons side table and the full-text index's row count. Returns what
+/// differs first, or "" when nothing does.
+std::string compare_imports(const fs::path& a_path, const fs::path& b_path) {
+    auto a = open_db(a_path, SQLITE_OPEN_READONLY);
+    auto b = open_db(b_path, SQLITE_OPEN_READONLY);
+    std::string columns = "id";
+    for (const auto c : kImportColumns) {
+        if (c != "uuid" && c != "created_at" && c != "updated_at") columns += fmt::format(", {}", c);
+    }
+    const std::vector<std::string> queries{
+        fmt::format("SELECT {} FROM customers ORDER BY id", columns),
+        "SELECT code, customer_id FROM customer_coupons ORDER BY customer_id, code",
+        "SELECT count(*) FROM customers_fts",
+        "SELECT n FROM row_counts WHERE collection = 'customers'",
+        "SELECT count(*) FROM customers WHERE uuid NOT LIKE '________-____-4___-____-____________'",
+    };
+    for (const auto& sql : queries) {
+        auto qa = prepare(a.get(), sql);
+        auto qb = prepare(b.get(), sql);
+        for (std::int64_t row = 0;; ++row) {
+            const int ra = sqlite3_step(qa.get()), rb = sqlite3_step(qb.get());
+            if (ra != rb) return fmt::format("{}: one file has more rows (row {})", sql, row);
+            if (ra != SQLITE_ROW) break;
+            for (int i = 0; i < sqlite3_column_count(qa.get()); ++i) {
+                const Value va = read_value(qa.get(), i), vb = read_value(qb.get(), i);
+                if (va != vb) {
+                    return fmt::format("{}: row {} column {}: {} vs {}", sql, row, sqlite3_column_name(qa.get(), i),
+                                       describe(va), describe(vb));
+                }
+            }
+        }
+    }
+    return {};
+}
+
+int run_import_bench(const Config& config) {
+    const TempDir dir;
+    const std::int64_t n = config.rows;
+    std::FILE* info = config.json_lines ? stderr : stdout;
+    fmt::print(info, "crm_bench --import: crm {} / SQLite {}, {} canonical customers from NDJSON; files in {}, {}\n",
+               crm_version(), sqlite3_libversion(), n, dir.path().string(), machine_load());
+
+    const fs::path ndjson = dir.file("customers.ndjson"), engine_path = dir.file("engine.db"),
+                   raw_path = dir.file("raw.db");
+    auto start = Clock::now();
+    const std::uint64_t bytes = write_import_file(ndjson, n);
+    fmt::print(stderr, "crm_bench: wrote {} ({:.1f} MB) in {:.1f} s\n", ndjson.string(), static_cast<double>(bytes) / 1e6,
+               std::chrono::duration<double>(Clock::now() - start).count());
+    { crm::Engine make_schema(engine_path.string()); }  // schema, indexes, FTS, triggers; then closed
+    { crm::Engine make_schema(raw_path.string()); }
+
+    // Raw first, then the engine (each on its own fresh file).
+    const Stopwatch raw = raw_import(raw_path, n);
+    fmt::print(stderr, "crm_bench: raw import {:.2f} s ({:.2f} s CPU)\n", raw.wall(), raw.cpu());
+
+    Stopwatch engine_time;
+    crm::ImportReport report;
+    {
+        crm::Engine engine(engine_path.string());
+        TenthsReporter tenths("engine import", n);
+        engine.set_progress([&](std::int64_t done, std::int64_t) { tenths(done); });
+        const MappedFile file(ndjson);
+        crm::ImportOptions options;  // canonical, create, atomic
+        options.atomic = true;
+        engine_time.start();
+        report = engine.import_rows("customers", file.text(), options);
+        engine_time.stop();
+    }
+    fmt::print(stderr, "crm_bench: engine import {:.2f} s ({:.2f} s CPU)\n", engine_time.wall(), engine_time.cpu());
+    const double engine_s = engine_time.wall(), raw_s = raw.wall();
+    expect(report.created == n && report.failed == 0,
+           fmt::format("the engine created {} of {} rows ({} failed)", report.created, n, report.failed));
+    const std::string differs = compare_imports(engine_path, raw_path);
+    expect(differs.empty(), "both files hold the same customers: " + differs);
+
+    const double ratio = engine_s / raw_s;
+    const double cpu_ratio = engine_time.cpu() / raw.cpu();
+    const bool pass = ratio <= kImportTarget;
+    if (config.json_lines) {
+        fmt::print(R"({{"op":"import","n":{},"engine_s":{},"raw_s":{},"ratio":{},"engine_cpu_s":{},"raw_cpu_s":{},)"
+                   R"("cpu_ratio":{},"target":{},"pass":{}}})" "\n",
+                   n, json_number(engine_s), json_number(raw_s), json_number(ratio), json_number(engine_time.cpu()),
+                   json_number(raw.cpu()), json_number(cpu_ratio), kImportTarget, pass);
+    } else {
+        fmt::print("engine: engine.import_rows(\"customers\", <mmap of the {:.1f} MB NDJSON file>, atomic): parses\n"
+                   "        and validates every row, one transaction\n"
+                   "raw:    one transaction, one prepared INSERT binding the same column values (generated in\n"
+                   "        memory: NO JSON parsing, no validation; generation not timed), coupons side table\n"
+                   "checked: both files hold the same customers (every column but uuid, created_at, updated_at),\n"
+                   "        coupons, full-text rows and row count\n\n",
+                   static_cast<double>(bytes) / 1e6);
+        fmt::print("{:<8} {:>9} {:>10} {:>12} {:>9} {:>9}\n", "side", "rows", "seconds", "rows/s", "µs/row", "CPU s");
+        fmt::print("{:<8} {:>9} {:>10.2f} {:>12.0f} {:>9.2f} {:>9.2f}\n", "engine", n, engine_s,
+                   static_cast<double>(n) / engine_s, engine_s * 1e6 / static_cast<double>(n), engine_time.cpu());
+        fmt::print("{:<8} {:>9} {:>10.2f} {:>12.0f} {:>9.2f} {:>9.2f}\n", "raw", n, raw_s, static_cast<double>(n) / raw_s,
+                   raw_s * 1e6 / static_cast<double>(n), raw.cpu());
+        fmt::print("\nratio engine/raw: {:.2f}x  {} (target <= {}x); on CPU time (user + system): {:.2f}x\n", ratio,
+                   pass ? "PASS" : "FAIL", kImportTarget, cpu_ratio);
+    }
+    return 0;  // the target is informative only
+}
+
+// ---------------------------------------------------------------------------
+// --export: peak anonymous memory and rate of engine.export_rows on N
+// customers and on 1,000, beside raw SQLite rows serialised with Boost.JSON.
+
+
+/// RssAnon of this process in kB (/proc/self/status): resident anonymous
+/// memory, which leaves out SQLite's file pages and mapped files.
+std::int64_t rss_anon_kb() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (f == nullptr) return -1;
+    char line[256];
+    std::int64_t kb = -1;
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+        if (std::strncmp(line, "RssAnon:", 8) == 0) {
+            kb = std::strtoll(line + 8, nullptr, 10);
+            break;
+        }
+    }
+    std::fclose(f);
+    return kb;
+}
+
+/// What one export did, measured in its own process.
+struct ExportMeasure {
+    double seconds = 0;
+    double cpu_seconds = 0;
+    std::int64_t rows = 0, bytes = 0;
+    std::int64_t rss_start_kb = 0, rss_peak_kb = 0, rss_end_kb = 0;
+    std::uint64_t id_sum = 0;  ///< sum of row position * id: the same rows in the same order on both sides
+    char error[512] = {};
+};
+
+/// Counts the lines, samples RssAnon at the first line and every 10,000.
+struct LineSink {
+    ExportMeasure& m;
+    void line(std::string_view text) {
+        ++m.rows;
+        m.bytes += static_cast<std::int64_t>(text.size());
+        if (m.rows == 1 || m.rows % kRssSampleEvery == 0) sample();
+    }
+    void sample() { m.rss_peak_kb = std::max(m.rss_peak_kb, rss_anon_kb()); }
+    void id(std::int64_t id) { m.id_sum += static_cast<std::uint64_t>(m.rows) * static_cast<std::uint64_t>(id); }
+};
+
+/// Runs `work` in a forked child (its own address space, so its RssAnon is
+/// its own), and returns what it measured.
+template <class F>
+ExportMeasure in_child(F&& work) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+    if (pid == 0) {
+        ::close(fds[0]);
+        ExportMeasure m;
+        m.rss_start_kb = m.rss_peak_kb = rss_anon_kb();
+        try {
+            work(m);
+        } catch (const std::exception& e) {
+            std::snprintf(m.error, sizeof m.error, "%s", e.what());
+        }
+        m.rss_end_kb = rss_anon_kb();
+        m.rss_peak_kb = std::max(m.rss_peak_kb, m.rss_end_kb);
+        const auto* p = reinterpret_cast<const char*>(&m);
+        std::size_t left = sizeof m;
+        while (left > 0) {
+            const ssize_t w = ::write(fds[1], p, left);
+            if (w <= 0) break;
+            p += w;
+            left -= static_cast<std::size_t>(w);
+        }
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    ExportMeasure m;
+    auto* p = reinterpret_cast<char*>(&m);
+    std::size_t got = 0;
+    while (got < sizeof m) {
+        const ssize_t r = ::read(fds[0], p + got, sizeof m - got);
+        if (r <= 0) break;
+        got += static_cast<std::size_t>(r);
+    }
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (got != sizeof m || !WIFEXITED(status)) {
+        throw std::runtime_error(fmt::format("the measuring process failed (status {:#x})", status));
+    }
+    if (m.error[0] != '\0') throw std::runtime_error(m.error);
+    return m;
+}
+
+/// The id in an exported line ({"id":123,...}); -1 when it does not start so.
+std::int64_t leading_id(std::string_view line) {
+    constexpr std::string_view prefix = R"({"id":)";
+    if (!line.starts_with(prefix)) return -1;
+    std::int64_t id = -1;
+    std::from_chars(line.data() + prefix.size(), line.data() + line.size(), id);
+    return id;
+}
+
+/// engine.export_rows of every customer in `ordering` (empty: the default).
+ExportMeasure engine_export(const fs::path& path, const std::string& ordering) {
+    return in_child([&](ExportMeasure& m) {
+        crm::Engine engine(path.string());
+        crm::Query q;
+        if (!ordering.empty()) q.ordering(ordering);
+        LineSink sink{m};
+        Stopwatch t;
+        t.start();
+        engine.export_rows("customers", q, [&](std::string_view line) {
+            sink.line(line);
+            sink.id(leading_id(line));
+            return true;
+        });
+        t.stop();
+        m.seconds = t.wall();
+        m.cpu_seconds = t.cpu();
+    });
+}
+
+/// SELECT * ... ORDER BY `order_sql`, each row built as a json::object
+/// (every column, as stored) and serialised, one line per row.
+ExportMeasure raw_export(const fs::path& path, const std::string& order_sql) {
+    return in_child([&](ExportMeasure& m) {
+        auto db = open_db(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+        LineSink sink{m};
+        Stopwatch t;
+        t.start();
+        auto st = prepare(db.get(), "SELECT * FROM customers ORDER BY " + order_sql);
+        const int columns = sqlite3_column_count(st.get());
+        std::vector<std::string> names;
+        for (int i = 0; i < columns; ++i) names.emplace_back(sqlite3_column_name(st.get(), i));
+        unsigned char buffer[8192];
+        std::string line;
+        int rc = 0;
+        while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+            json::monotonic_resource arena(buffer, sizeof buffer);
+            json::storage_ptr sp(&arena);
+            json::object o(sp);
+            o.reserve(static_cast<std::size_t>(columns));
+            for (int i = 0; i < columns; ++i) o.emplace(names[static_cast<std::size_t>(i)], json_cell(st.get(), i, sp));
+            line = json::serialize(o);
+            line += '\n';
+            sink.line(line);
+            sink.id(sqlite3_column_int64(st.get(), 0));
+        }
+        if (rc != SQLITE_DONE) throw_sqlite(db.get(), "raw export");
+        t.stop();
+        m.seconds = t.wall();
+        m.cpu_seconds = t.cpu();
+    });
+}
+
+/// The customers' default order (sortby=default) in SQL, on the index the
+/// schema has for it.
+constexpr std::string_view kDefaultOrderSql =
+    "ifnull(company_name, '') COLLATE NOCASE, ifnull(last_name, '') COLLATE NOCASE, "
+    "ifnull(first_name, '') COLLATE NOCASE, id";
+
+struct ExportResult {
+    std::string op;
+    std::int64_t customers = 0;
+    ExportMeasure m;
+};
+
+int run_export_bench(const Config& config) {
+    const TempDir dir;
+    const std::int64_t n = config.rows;
+    std::FILE* info = config.json_lines ? stderr : stdout;
+    fmt::print(info,
+               "crm_bench --export: crm {} / SQLite {}, exports of {} and of {} customers, each in its own forked "
+               "process; files in {}, {}\n",
+               crm_version(), sqlite3_libversion(), n, kSmallExport, dir.path().string(), machine_load());
+    const fs::path big = dir.file("export_big.db"), small = dir.file("export_small.db");
+    // Loaded in a child process too: this one stays small, so that what
+    // the measuring children inherit (their RssAnon at start) is small.
+    in_child([&](ExportMeasure&) {
+        for (const auto& [path, rows] : {std::pair{big, n}, std::pair{small, kSmallExport}}) {
+            { crm::Engine make_schema(path.string()); }
+            load_dataset(path, rows);
+        }
+    });
+
+    std::vector<ExportResult> results;
+    const auto add = [&](std::string op, std::int64_t customers, ExportMeasure m) {
+        fmt::print(stderr, "crm_bench: {} of {}: {:.2f} s, peak RssAnon {} kB\n", op, customers, m.seconds,
+                   m.rss_peak_kb);
+        results.push_back({std::move(op), customers, m});
+        return results.back().m;
+    };
+    // Small ones first (the file pages of the big file are then still hot from loading).
+    const auto engine_small = add("engine_default", kSmallExport, engine_export(small, ""));
+    add("raw_default", kSmallExport, raw_export(small, std::string(kDefaultOrderSql)));
+    const auto engine_default = add("engine_default", n, engine_export(big, ""));
+    const auto raw_default = add("raw_default", n, raw_export(big, std::string(kDefaultOrderSql)));
+    const auto engine_id = add("engine_id", n, engine_export(big, "id"));
+    const auto raw_id = add("raw_id", n, raw_export(big, "id"));
+
+    for (const auto& r : results) {
+        expect(r.m.rows == r.customers, fmt::format("{} exported {} of {} rows", r.op, r.m.rows, r.customers));
+    }
+    expect(engine_default.id_sum == raw_default.id_sum, "engine and raw export the same rows in the default order");
+    expect(engine_id.id_sum == raw_id.id_sum, "engine and raw export the same rows in id order");
+
+    const double memory_mb = static_cast<double>(engine_default.rss_peak_kb - engine_small.rss_peak_kb) / 1024.0;
+    const bool memory_pass = memory_mb <= kExportMemoryTargetMb;
+    const auto rate = [](const ExportMeasure& m) { return static_cast<double>(m.rows) / m.seconds; };
+    const double default_ratio = rate(engine_default) / rate(raw_default);
+    const double id_ratio = rate(engine_id) / rate(raw_id);
+    const double default_cpu_ratio = raw_default.cpu_seconds / engine_default.cpu_seconds;
+    const double id_cpu_ratio = raw_id.cpu_seconds / engine_id.cpu_seconds;
+    const bool rate_pass = default_ratio >= kExportRateTarget && id_ratio >= kExportRateTarget;
+
+    if (config.json_lines) {
+        for (const auto& r : results) {
+            fmt::print(R"({{"op":{},"n":{},"seconds":{},"cpu_seconds":{},"rows_per_s":{},"bytes":{},)"
+                       R"("rss_anon_start_kb":{},"rss_anon_peak_kb":{}}})" "\n",
+                       json::serialize(json::string(r.op)), r.customers, json_number(r.m.seconds),
+                       json_number(r.m.cpu_seconds), json_number(rate(r.m)), r.m.bytes, r.m.rss_start_kb,
+                       r.m.rss_peak_kb);
+        }
+        fmt::print(R"({{"op":"export_memory","peak_difference_mb":{},"target_mb":{},"pass":{}}})" "\n",
+                   json_number(memory_mb), kExportMemoryTargetMb, memory_pass);
+        fmt::print(R"({{"op":"export_rate","default_ratio":{},"id_ratio":{},"default_cpu_ratio":{},)"
+                   R"("id_cpu_ratio":{},"target":{},"pass":{}}})" "\n",
+                   json_number(default_ratio), json_number(id_ratio), json_number(default_cpu_ratio),
+                   json_number(id_cpu_ratio), kExportRateTarget, rate_pass);
+        return 0;
+    }
+    fmt::print("engine: engine.export_rows(\"customers\", query, sink): canonical JSON objects, pages of 1000 by\n"
+               "        keyset cursor; _default in the default order (company, last, first name), _id by id\n"
+               "raw:    SELECT * FROM customers ORDER BY the same keys, one json::object per row (every column as\n"
+               "        stored) serialised by Boost.JSON\n"
+               "Both sinks count the lines and sample RssAnon at the first and every {}th line; every export\n"
+               "runs in its own forked process (start: RssAnon inherited from the parent).\n\n",
+               kRssSampleEvery);
+    fmt::print("{:<16} {:>9} {:>9} {:>7} {:>11} {:>8} {:>12} {:>12} {:>10}\n", "op", "rows", "seconds", "CPU s",
+               "rows/s", "MB out", "RssAnon@0", "peak RssAnon", "peak-start");
+    for (const auto& r : results) {
+        fmt::print("{:<16} {:>9} {:>9.2f} {:>7.2f} {:>11.0f} {:>8.1f} {:>9} kB {:>9} kB {:>7} kB\n", r.op, r.m.rows,
+                   r.m.seconds, r.m.cpu_seconds, rate(r.m), static_cast<double>(r.m.bytes) / 1e6, r.m.rss_start_kb,
+                   r.m.rss_peak_kb, r.m.rss_peak_kb - r.m.rss_start_kb);
+    }
+    fmt::print("\nmemory: engine peak RssAnon exporting {} minus exporting {}: {:.1f} MB  {} (target <= {} MB)\n",
+               n, kSmallExport, memory_mb, memory_pass ? "PASS" : "FAIL", kExportMemoryTargetMb);
+    fmt::print("rate:   engine/raw, default order {:.2f}x, id order {:.2f}x  {} (target >= {}x); on CPU time:\n"
+               "        default order {:.2f}x, id order {:.2f}x\n",
+               default_ratio, id_ratio, rate_pass ? "PASS" : "FAIL", kExportRateTarget, default_cpu_ratio,
+               id_cpu_ratio);
+    return 0;  // the targets are informative only
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -2469,6 +3258,8 @@ int main(int argc, char** argv) {
     if (!args.config) return args.exit_code;
     try {
         if (args.config->tickets) return run_ticket_bench(*args.config);
+        if (args.config->import) return run_import_bench(*args.config);
+        if (args.config->export_) return run_export_bench(*args.config);
         return args.config->queries ? run_query_bench(*args.config) : run_bench(*args.config);
     } catch (const crm::Error& e) {
         fmt::print(stderr, "crm_bench: {}\n", e.to_json());

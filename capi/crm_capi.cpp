@@ -91,6 +91,13 @@ json::value parse_json(const char* text, const char* what) {
     return v;
 }
 
+// A query's JSON text: an object (NULL, not `null`, means no query).
+crm::Query query_of(const char* text) {
+    json::value v = parse_json(text, "query_json");
+    if (!v.is_object()) throw crm::InvalidError("query_json must be a JSON object", {{"query_json", "must be a JSON object"}});
+    return crm::Query::from_json(v);
+}
+
 // Hands a malloc'ed copy of JSON text to the caller (crm_free).
 char* hand_out(std::string_view s) {
     char* out = static_cast<char*>(std::malloc(s.size() + 1));
@@ -190,7 +197,7 @@ int crm_list(crm_engine* e, const char* collection, const char* query_json, char
     return with_out(e, out_json, [&](crm::Engine& engine) {
         require(collection, "collection");
         crm::Query q;
-        if (query_json) q = crm::Query::from_json(parse_json(query_json, "query_json"));
+        if (query_json) q = query_of(query_json);
         return engine.list_text(collection, q);
     });
 }
@@ -212,7 +219,7 @@ int crm_export(crm_engine* e, const char* collection, const char* query_json, cr
         require(collection, "collection");
         require(reinterpret_cast<const void*>(write), "write");
         crm::Query q;
-        if (query_json) q = crm::Query::from_json(parse_json(query_json, "query_json"));
+        if (query_json) q = query_of(query_json);
         e->engine.export_rows(collection, q,
                               [&](std::string_view line) { return write(ctx, line.data(), line.size()) == 0; });
     });

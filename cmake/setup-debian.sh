@@ -2,9 +2,22 @@
 # Installs what building and testing crm needs on Debian 12, and only what is
 # missing (idempotent: a machine that has everything runs no apt-get at all).
 # Boost comes as 1.81 (libboost-json1.81-dev); libboost-dev (1.74) conflicts.
+#
+#   cmake/setup-debian.sh          the build and the tests (every preset, tsan included)
+#   cmake/setup-debian.sh --fuzz   also clang 14 with libFuzzer for tests/fuzz/run.sh:
+#                                  clang-14, libclang-rt-14-dev (libFuzzer and the
+#                                  sanitizer runtimes: only "recommended" by clang-14,
+#                                  so not pulled in with --no-install-recommends) and
+#                                  llvm-14 (llvm-symbolizer, for readable stacks)
 set -euo pipefail
 packages=(cmake g++ make pkg-config python3 libboost-json1.81-dev libsqlitecpp-dev
           libsqlite3-dev libfmt-dev catch2 doxygen)
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
+    *) echo "usage: $0 [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 # cli_test.cmake - runs crm-cli and checks its output and exit status.
-#   cmake -DCLI=<crm-cli> -DDB=<database file> -DCASE=<case> -P cli_test.cmake
-# CASE: demo, errors, crud, orders, messages, forms, form_errors, tickets, credit.
+#   cmake -DCLI=<crm-cli> -DDB=<database file> -DCASE=<case> [-DDATA=<testdata folder>] -P cli_test.cmake
+# CASE: demo, errors, crud, orders, messages, forms, form_errors, tickets, credit,
+# import, export (these two read their files from DATA).
 # The database file (and its -wal/-shm/-journal companions) is deleted first.
 cmake_minimum_required(VERSION 3.25)
 
@@ -1232,6 +1233,350 @@ id  customer_id  delta_cents  reason      ref      ticket_id  created_at
   expect_contains("${ERR}" "error: usage: missing argument expected: crm-cli credit accrue JSON" "credit accrue")
   cli(2 credit check "{}" "{}")
   expect_contains("${ERR}" "error: usage: too many arguments expected: crm-cli credit check JSON" "credit check")
+
+# ---------------------------------------------------------------------------
+elseif(CASE STREQUAL "import")
+  cli(0 --help)
+  foreach(line
+      "\n  import [COLLECTION] FILE [--format F] [--mode create|upsert] [--key K]\n"
+      "\n  export [COLLECTION] [--filter KEY=VALUE ...] [--ordering FIELDS] [-o FILE]\n"
+      "\n  crm-cli import clients.json --format crm-app\n")
+    expect_contains("${OUT}" "${line}" "--help")
+  endforeach()
+
+  # Seed 003's POST /api/update_db file, verbatim ({"clients" : [...]}, a
+  # fractional Credit, no e-mails): `crm import FILE --format crm-app`, into
+  # customers. Standard error is not a terminal here: no progress bar.
+  cli(0 import "${DATA}/crm_app_clients.json" --format crm-app)
+  expect_equal("${OUT}" [=[
+{
+  "created": 3,
+  "updated": 0,
+  "failed": 0,
+  "errors": []
+}
+]=] "import crm_app_clients.json")
+  expect_equal("${ERR}" "" "import crm_app_clients.json stderr")
+  cli(0 customer list)
+  expect_equal("${OUT}" [=[
+id  full_name        email  phone  company_name  kind
+--  ---------------  -----  -----  ------------  ------
+ 1  Jean Eddison-18                              person
+ 3  Anne Eddison-53                              person
+ 2  Marc Sarkozy-51                              person
+3 of 3 customers (page 1, 50 per page)
+]=] "customers after the crm-app import")
+  cli(0 customer get 3)
+  expect_json("${OUT}" "Anne" first_name)
+  expect_json("${OUT}" "Eddison-53" last_name)
+  expect_json("${OUT}" "15462" credit_cents)  # Credit 154.62542724609375, rounded down to the cent
+  expect_json("${OUT}" "2020-05-19" last_payment_date)
+  expect_json("${OUT}" "125" last_payment_cents)
+  expect_json("${OUT}" "25" extra_field paiement)
+  expect_json_type("${OUT}" "NULL" account)
+  cli(0 customer get 2)
+  expect_json("${OUT}" "BKN1CST53" account)
+  expect_json("${OUT}" "0" credit_cents)
+  expect_json("${OUT}" "2019-01-08" last_payment_date)
+  # Only the non-zero Credit became an opening `import` ledger entry.
+  cli(0 ledger list --json)
+  expect_json("${OUT}" "1" count)
+  expect_json("${OUT}" "3" results 0 customer_id)
+  expect_json("${OUT}" "15462" results 0 delta_cents)
+  expect_json("${OUT}" "import" results 0 reason)
+
+  # Seed 003's GET api/data array, verbatim (IdClient kept as the uuid,
+  # Credit "420" as a string, Sexe h/f, NbRefus; id, Age and PanierMoyen
+  # ignored), with the progress bar forced as a terminal would show it.
+  set(report_2 [=[
+{
+  "created": 2,
+  "updated": 0,
+  "failed": 0,
+  "errors": []
+}
+]=])
+  cli(0 import customers "${DATA}/crm_app_data.json" --format crm-app --progress)
+  expect_equal("${OUT}" "${report_2}" "import crm_app_data.json")
+  expect_equal("${ERR}" "\r[###############...............]  50% 1/2\r[##############################] 100% 2/2\n"
+               "import --progress: the bar on stderr")
+  cli(0 customer get 4)
+  expect_json("${OUT}" "a14e39ce-e29e-11e9-a8cb-08002751d198" uuid)
+  expect_json("${OUT}" "Bloggs Jacquie" full_name)
+  expect_json("${OUT}" "male" gender)
+  expect_json("${OUT}" "jacquie@mimi.com" email)
+  expect_json("${OUT}" "42000" credit_cents)
+  expect_json("${OUT}" "1330" last_payment_cents)
+  expect_json("${OUT}" "0" refusal_count)
+  expect_json("${OUT}" "BKN1CST53" account)
+  cli(0 customer get 5)
+  expect_json("${OUT}" "2c5b24e0-0d48-11ea-b85e-08002751d198" uuid)
+  expect_json("${OUT}" "female" gender)
+  expect_json("${OUT}" "78000" credit_cents)
+  expect_json("${OUT}" "1" refusal_count)
+
+  # The same file again: every row conflicts, so (atomic) nothing is written.
+  cli(1 import customers "${DATA}/crm_app_data.json" --format crm-app)
+  expect_equal("${OUT}" "" "atomic import with failures: stdout")
+  expect_equal("${ERR}" [=[
+error: invalid: 2 of 2 rows failed: nothing was imported
+  rows[0].email: conflict: is already used by another customer
+  rows[0].uuid: conflict: is already used by another customer
+  rows[1].email: conflict: is already used by another customer
+  rows[1].uuid: conflict: is already used by another customer
+]=] "atomic import with failures: stderr")
+  # Upsert by uuid: both updated; their balances already are the Credit
+  # given, so no ledger entry is added.
+  cli(0 import customers "${DATA}/crm_app_data.json" --format crm-app --mode upsert --key uuid)
+  expect_equal("${OUT}" [=[
+{
+  "created": 0,
+  "updated": 2,
+  "failed": 0,
+  "errors": []
+}
+]=] "upsert by uuid")
+  cli(0 ledger list --json)
+  expect_json("${OUT}" "3" count)
+  # An upsert changing the Credit: an `import` entry of the difference; the
+  # fields given overwrite, the others are kept (a JSON array on stdin).
+  cli_input(0 [=[[{"IdClient":"a14e39ce-e29e-11e9-a8cb-08002751d198","Credit":"400.509","Phone":"0607080910"}]]=]
+            import - --format crm-app --mode upsert --key uuid)
+  expect_json("${OUT}" "1" updated)
+  expect_json("${OUT}" "0" created)
+  cli(0 customer get 4)
+  expect_json("${OUT}" "40050" credit_cents)
+  expect_json("${OUT}" "0607080910" phone)
+  expect_json("${OUT}" "jacquie@mimi.com" email)
+  expect_json("${OUT}" "Bloggs" first_name)
+  cli(0 ledger list --json)
+  expect_json("${OUT}" "4" count)
+  expect_json("${OUT}" "-1950" results 3 delta_cents)
+  expect_json("${OUT}" "4" results 3 customer_id)
+
+  # Failing rows of every kind: atomic, none is kept and each is listed;
+  # --no-atomic, the valid one is kept and the report lists the others.
+  file(WRITE "${DB}.rows.ndjson" [=[
+{"first_name":"Good","email":"good@example.com"}
+{"first_name":"Bad","email":"not-an-email"}
+{"first_name":"Broken",
+{"first_name":"Dup","email":"Jacquie@mimi.com"}
+["not","an","object"]
+{"first_name":"Unknown","shoe_size":42}
+]=])
+  set(row_errors [=[
+  rows[1].email: is not a valid email address
+  rows[2]: is not valid JSON: incomplete JSON
+  rows[3].email: conflict: is already used by another customer
+  rows[4]: must be a JSON object
+  rows[5].shoe_size: is not a known field
+]=])
+  cli(1 import "${DB}.rows.ndjson")
+  expect_equal("${OUT}" "" "atomic import of bad rows: stdout")
+  expect_equal("${ERR}" "error: invalid: 5 of 6 rows failed: nothing was imported\n${row_errors}"
+               "atomic import of bad rows: stderr")
+  cli(0 customer list --json)
+  expect_json("${OUT}" "5" count)
+  cli(1 import "${DB}.rows.ndjson" --no-atomic)
+  expect_equal("${OUT}" [=[
+{
+  "created": 1,
+  "updated": 0,
+  "failed": 5,
+  "errors": [
+    {
+      "index": 1,
+      "code": "invalid",
+      "errors": [
+        {
+          "field": "email",
+          "message": "is not a valid email address"
+        }
+      ]
+    },
+    {
+      "index": 2,
+      "code": "invalid",
+      "errors": [
+        {
+          "field": "",
+          "message": "is not valid JSON: incomplete JSON"
+        }
+      ]
+    },
+    {
+      "index": 3,
+      "code": "conflict",
+      "errors": [
+        {
+          "field": "email",
+          "message": "is already used by another customer"
+        }
+      ]
+    },
+    {
+      "index": 4,
+      "code": "invalid",
+      "errors": [
+        {
+          "field": "",
+          "message": "must be a JSON object"
+        }
+      ]
+    },
+    {
+      "index": 5,
+      "code": "invalid",
+      "errors": [
+        {
+          "field": "shoe_size",
+          "message": "is not a known field"
+        }
+      ]
+    }
+  ]
+}
+]=] "--no-atomic import of bad rows: the report")
+  expect_equal("${ERR}" "error: invalid: 5 of 6 rows failed (1 imported)\n${row_errors}"
+               "--no-atomic import of bad rows: stderr")
+  cli(0 customer get 6)
+  expect_json("${OUT}" "good@example.com" email)
+  cli(0 customer list --json)
+  expect_json("${OUT}" "6" count)
+
+  # The other payload shapes: an object holding one array; an empty file.
+  cli_input(0 [=[{"people":[{"first_name":"Wrapped","email":"wrapped@example.com"}]}]=] import -)
+  expect_json("${OUT}" "1" created)
+  file(WRITE "${DB}.empty.json" "")
+  cli(0 import "${DB}.empty.json")
+  expect_equal("${OUT}" [=[
+{
+  "created": 0,
+  "updated": 0,
+  "failed": 0,
+  "errors": []
+}
+]=] "import of an empty file")
+  cli_input(1 "42" import -)
+  expect_error("${ERR}" invalid payload)
+
+  # Usage, options, files and collections.
+  cli(2 import)
+  expect_contains("${ERR}" "error: usage: missing FILE: crm-cli import [COLLECTION] FILE [--format F]" "import")
+  cli(2 import customers)
+  expect_contains("${ERR}" "error: usage: missing FILE: crm-cli import" "import customers")
+  cli(2 import "${DATA}/crm_app_data.json" --format)
+  expect_contains("${ERR}" "error: usage: --format needs a value: crm-cli import" "import --format")
+  cli(2 import customers a.json b.json)
+  expect_contains("${ERR}" "error: usage: unexpected argument 'b.json'" "import with three positionals")
+  cli(2 import "${DATA}/crm_app_data.json" --bogus)
+  expect_contains("${ERR}" "error: usage: unexpected argument '--bogus'" "import --bogus")
+  cli(2 import "${DB}.missing.json")
+  expect_equal("${ERR}" "error: io: cannot open ${DB}.missing.json: No such file or directory\n" "missing file")
+  cli(1 import "${DATA}/crm_app_data.json" --format bogus --mode merge)
+  expect_error("${ERR}" invalid format mode)
+  cli(1 import "${DATA}/crm_app_data.json" --mode upsert --key phone)
+  expect_error("${ERR}" invalid key)
+  cli(1 import orders "${DATA}/crm_app_data.json" --mode upsert)
+  expect_error("${ERR}" invalid mode)
+  cli(1 import ledger "${DATA}/crm_app_data.json")
+  expect_equal("${ERR}" "error: invalid: cannot import into ledger: it is written by the credit calls only\n"
+               "import ledger")
+  cli(1 import things "${DATA}/crm_app_data.json")
+  expect_error("${ERR}" not_found)
+  cli(0 customer list --json)
+  expect_json("${OUT}" "7" count)
+
+# ---------------------------------------------------------------------------
+elseif(CASE STREQUAL "export")
+  # Created and updated times are the import's: masked. Everything else is
+  # the file's (uuids and date_joined given).
+  function(mask_stamps var text)
+    string(REGEX REPLACE "\"(created_at|updated_at)\":\"${ts_regex}\"" "\"\\1\":\"TS\"" masked "${text}")
+    set(${var} "${masked}" PARENT_SCOPE)
+  endfunction()
+  set(ann [=[{"id":1,"uuid":"0b7f3c52-8d1e-4c1a-9f0e-2a6b5c4d3e21","kind":"person","first_name":"Ann","last_name":"Lee","company_name":null,"full_name":"Ann Lee","email":"ann.lee@example.com","phone":"+1 555 0100","mobile":null,"gender":"unknown","date_of_birth":null,"age":null,"note":null,"status":0,"is_active":true,"archived":false,"archived_at":null,"accepts_marketing":false,"email_allowed":false,"sms_allowed":false,"call_allowed":false,"user_type":"registered","channel_id":null,"channel_code":"web","erp_code":null,"crm_id":null,"ref_id":null,"account":null,"loyalty_card":null,"coupons":["WELCOME"],"date_joined":"2024-03-01T09:00:00Z","attributes":{"tier":"gold"},"extra_field":{},"localized_attributes":{},"credit_cents":0,"refusal_count":0,"last_payment_date":null,"last_payment_cents":null,"average_basket_cents":0,"created_at":"TS","updated_at":"TS"}]=])
+  set(eloise [=[{"id":3,"uuid":"9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d","kind":"person","first_name":"Éloïse","last_name":"Müller","company_name":null,"full_name":"Éloïse Müller","email":"eloise@example.com","phone":null,"mobile":null,"gender":"unknown","date_of_birth":null,"age":null,"note":"Prefers e-mail.","status":0,"is_active":true,"archived":false,"archived_at":null,"accepts_marketing":false,"email_allowed":false,"sms_allowed":false,"call_allowed":false,"user_type":"registered","channel_id":null,"channel_code":"web","erp_code":null,"crm_id":null,"ref_id":null,"account":null,"loyalty_card":null,"coupons":["VIP","WELCOME"],"date_joined":"2024-03-03T11:00:00Z","attributes":{},"extra_field":{},"localized_attributes":{},"credit_cents":500,"refusal_count":0,"last_payment_date":null,"last_payment_cents":null,"average_basket_cents":0,"created_at":"TS","updated_at":"TS"}]=])
+  set(atelier [=[{"id":2,"uuid":"5d2e8a41-7c3b-4f6e-8a9d-1b2c3d4e5f60","kind":"company","first_name":null,"last_name":null,"company_name":"Atelier Dubois","full_name":"Atelier Dubois","email":"contact@atelier-dubois.fr","phone":null,"mobile":null,"gender":"unknown","date_of_birth":null,"age":null,"note":null,"status":0,"is_active":true,"archived":false,"archived_at":null,"accepts_marketing":false,"email_allowed":false,"sms_allowed":false,"call_allowed":false,"user_type":"registered","channel_id":null,"channel_code":"shop","erp_code":"ERP0002","crm_id":null,"ref_id":null,"account":null,"loyalty_card":null,"coupons":[],"date_joined":"2024-03-02T10:00:00Z","attributes":{},"extra_field":{},"localized_attributes":{},"credit_cents":0,"refusal_count":0,"last_payment_date":null,"last_payment_cents":null,"average_basket_cents":0,"created_at":"TS","updated_at":"TS"}]=])
+
+  # Canonical NDJSON (a blank line in it): uuids kept, e-mails lower-cased,
+  # credit_cents as an opening balance.
+  cli(0 import "${DATA}/customers.ndjson")
+  expect_json("${OUT}" "3" created)
+  expect_json("${OUT}" "0" failed)
+
+  # Every customer, in id order (an export without --ordering).
+  cli(0 export)
+  mask_stamps(got "${OUT}")
+  expect_equal("${got}" "${ann}\n${atelier}\n${eloise}\n" "export")
+  expect_equal("${ERR}" "" "export stderr (not a terminal: no progress bar)")
+  cli(0 export customers --filter channel_code=web --ordering -email)
+  mask_stamps(got "${OUT}")
+  expect_equal("${got}" "${eloise}\n${ann}\n" "export --filter channel_code=web --ordering -email")
+  cli(0 export --filter coupon=WELCOME --filter q=ann)
+  mask_stamps(got "${OUT}")
+  expect_equal("${got}" "${ann}\n" "export --filter coupon=WELCOME --filter q=ann")
+  cli(0 export --filter kind=company --filter date_joined__date__gte=2024-03-02 --filter credit_cents__lt=1)
+  mask_stamps(got "${OUT}")
+  expect_equal("${got}" "${atelier}\n" "export --filter kind=company ...")
+  cli(0 export --filter email__istartswith=nobody)
+  expect_equal("${OUT}" "" "export of no row")
+
+  # -o FILE, with the progress bar forced: FILE is written whole.
+  set(out_file "${DB}.out.ndjson")
+  file(REMOVE "${out_file}")
+  cli(0 export --filter channel_code=web --ordering -email -o "${out_file}" --progress)
+  expect_equal("${OUT}" "exported 2 rows to ${out_file}\n" "export -o stdout")
+  expect_equal("${ERR}" "\r[###############...............]  50% 1/2\r[##############################] 100% 2/2\n"
+               "export --progress: the bar on stderr")
+  file(READ "${out_file}" written)
+  mask_stamps(got "${written}")
+  expect_equal("${got}" "${eloise}\n${ann}\n" "export -o FILE: its content")
+  # A failed export leaves FILE as it was, and no temporary file behind.
+  file(WRITE "${out_file}" "kept\n")
+  cli(1 export --filter bogus=1 -o "${out_file}")
+  expect_error("${ERR}" invalid bogus)
+  expect_equal("${OUT}" "" "failed export -o stdout")
+  file(READ "${out_file}" written)
+  expect_equal("${written}" "kept\n" "FILE after a failed export")
+  file(GLOB leftovers "${out_file}.tmp-*")
+  expect_equal("${leftovers}" "" "temporary files left by a failed export")
+
+  # Refused queries and usage.
+  cli(1 export --filter page=2)
+  expect_error("${ERR}" invalid page)
+  cli(1 export --ordering shoe_size)
+  expect_error("${ERR}" invalid ordering)
+  cli(1 export things)
+  expect_error("${ERR}" not_found)
+  cli(2 export --filter nokey)
+  expect_contains("${ERR}" "error: usage: --filter takes KEY=VALUE, got 'nokey'" "export --filter nokey")
+  cli(2 export -o)
+  expect_contains("${ERR}" "error: usage: -o needs a value: crm-cli export [COLLECTION]" "export -o")
+  cli(2 export customers orders)
+  expect_contains("${ERR}" "error: usage: unexpected argument 'orders'" "export customers orders")
+
+  # Other collections: the opening balance's ledger entry; no message.
+  cli(0 export ledger)
+  mask_stamps(got "${OUT}")
+  expect_equal("${got}" [=[{"id":1,"customer_id":3,"delta_cents":500,"reason":"import","ref":null,"ticket_id":null,"created_at":"TS"}
+]=] "export ledger")
+  cli(0 export messages)
+  expect_equal("${OUT}" "" "export messages")
+
+  # What export writes, import takes back into another file: the same
+  # customers (uuids, coupons, balances), numbered in the file's order.
+  set(all_file "${DB}.all.ndjson")
+  cli(0 export -o "${all_file}")
+  set(first_db "${DB}")
+  set(DB "${first_db}.copy.db")
+  file(REMOVE "${DB}" "${DB}-wal" "${DB}-shm" "${DB}-journal")
+  cli(0 import "${all_file}")
+  expect_json("${OUT}" "3" created)
+  cli(0 export)
+  mask_stamps(got "${OUT}")
+  expect_equal("${got}" "${ann}\n${atelier}\n${eloise}\n" "export of the re-imported export")
+  set(DB "${first_db}")
 
 else()
   message(FATAL_ERROR "cli_test.cmake: unknown CASE '${CASE}'")

@@ -13,7 +13,11 @@
 //     engine.credit_accrue(json), ...), which is what the C ABI exposes, so
 //     a JSON body given on the command line reaches the engine unchanged;
 //   * `credit balance` and `credit redeem` use the typed credit view,
-//     engine.credit() (crm::Balance, crm::Redemption).
+//     engine.credit() (crm::Balance, crm::Redemption);
+//   * `import` and `export` use the bulk API: engine.import_rows() over a
+//     memory-mapped file (crm::ImportReport, crm::ImportError),
+//     engine.export_rows() into a sink, and engine.set_progress() for the
+//     progress bar.
 // Every failure is a crm::Error carrying a status code; see report_error().
 #include "pretty_json.hpp"
 #include "table.hpp"
@@ -26,10 +30,19 @@
 
 #include <fmt/core.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <iterator>
@@ -141,6 +154,30 @@ Commands:
                                 003's idClient, Montant and Date, also do)
   credit requests [QUERY] [--json]
                                 list the decided credit requests
+  import [COLLECTION] FILE [--format F] [--mode create|upsert] [--key K]
+         [--no-atomic] [--progress]
+                                import the rows of FILE ("-": standard input)
+                                into COLLECTION (default customers; also
+                                orders, tickets, messages, forms): a JSON
+                                array of rows, an object holding one array
+                                ('{"clients":[...]}') or NDJSON (one row per
+                                line). F: canonical (default), crm-app, v1,
+                                heidian or akinon (the seeds' field names);
+                                upsert updates the customers whose K (email,
+                                uuid, crm_id, erp_code, loyalty_card) matches
+                                and creates the others. All rows or none,
+                                unless --no-atomic: then the valid rows are
+                                kept. Prints the report; the failing rows on
+                                standard error (exit status 1)
+  export [COLLECTION] [--filter KEY=VALUE ...] [--ordering FIELDS] [-o FILE]
+         [--progress]
+                                write every row of COLLECTION (default
+                                customers; any collection) matching the
+                                filters (list query keys such as
+                                email__istartswith=ann, channel_code=web,
+                                q=ann; no paging keys) as NDJSON, one JSON
+                                object per line, to standard output or to
+                                FILE (written whole or not at all)
   version                       print the versions of crm-cli and libcrm
   help                          show this help
 
@@ -150,6 +187,10 @@ cents ("_cents" fields).
 
 JSON arguments are JSON text (quote them for the shell); "-" reads the
 text from standard input.
+
+import and export draw a progress bar on standard error when it is a
+terminal (--progress: always). FILE is mapped into memory, not read into
+it, so a file of any size can be imported.
 
 Examples:
   crm-cli demo
@@ -164,11 +205,16 @@ Examples:
   crm-cli credit accrue '{"Tickets":[{"carteFid":33,"Montant":26}]}'
   crm-cli credit redeem 33 500 --ref pos1-43
   crm-cli credit check '{"customer_id":1,"amount_cents":3600000}'
+  crm-cli import clients.json --format crm-app
+  crm-cli import customers people.ndjson --mode upsert --key email --no-atomic
+  crm-cli export --filter channel_code=web --ordering -created_at -o web.ndjson
+  crm-cli export tickets --filter date__gte=2019-01-01 > tickets.ndjson
 
 Exit status: 0 on success; 1 when the engine refused the request (invalid,
-not_found, conflict); 2 for usage errors and any other failure. Errors are
-printed to standard error as "error: CODE: MESSAGE", then one line per
-failing field.
+not_found, conflict; for an import, any failing row); 2 for usage errors
+and any other failure. Errors are printed to standard error as
+"error: CODE: MESSAGE", then one line per failing field (for an import,
+"rows[INDEX].FIELD: MESSAGE", INDEX counting the file's rows from 0).
 )";
 
 /// A mistake in the command line itself (exit status 2).
@@ -920,6 +966,315 @@ int cmd_credit(const std::string& db, Args args) {
     return exit_ok;
 }
 
+// ---------------------------------------------------------------------------
+// import and export: the bulk API, a memory-mapped input, a progress bar
+
+/// The errno text of `err`: "No such file or directory".
+std::string errno_text(int err) { return std::strerror(err); }
+
+/// A file's bytes: mapped into memory when it is a regular file (its pages
+/// are the file's, not anonymous memory, so a 1 GB file costs no 1 GB of
+/// RAM), read whole otherwise ("-" for standard input, pipes).
+class InputFile {
+public:
+    explicit InputFile(const std::string& path) {
+        if (path == "-") {
+            data_.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+            if (std::cin.bad()) throw crm::IoError("cannot read standard input");
+            text_ = data_;
+            return;
+        }
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw crm::IoError(fmt::format("cannot open {}: {}", path, errno_text(errno)));
+        struct Closer {
+            int fd;
+            ~Closer() { ::close(fd); }
+        } closer{fd};  // the mapping outlives the descriptor
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) throw crm::IoError(fmt::format("cannot read {}: {}", path, errno_text(errno)));
+        if (S_ISDIR(st.st_mode)) throw crm::IoError(fmt::format("cannot read {}: it is a folder", path));
+        if (S_ISREG(st.st_mode)) {
+            size_ = static_cast<std::size_t>(st.st_size);
+            if (size_ == 0) return;  // nothing to map: no rows
+            void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (p == MAP_FAILED) throw crm::IoError(fmt::format("cannot map {}: {}", path, errno_text(errno)));
+            map_ = p;
+            ::madvise(map_, size_, MADV_SEQUENTIAL);  // read once, front to back: read ahead, drop behind
+            text_ = std::string_view(static_cast<const char*>(map_), size_);
+            return;
+        }
+        char buffer[65536];  // a FIFO or a device: read it
+        for (;;) {
+            const ssize_t n = ::read(fd, buffer, sizeof buffer);
+            if (n == 0) break;
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                throw crm::IoError(fmt::format("cannot read {}: {}", path, errno_text(errno)));
+            }
+            data_.append(buffer, static_cast<std::size_t>(n));
+        }
+        text_ = data_;
+    }
+    ~InputFile() {
+        if (map_ != nullptr) ::munmap(map_, size_);
+    }
+    InputFile(const InputFile&) = delete;
+    InputFile& operator=(const InputFile&) = delete;
+
+    std::string_view text() const noexcept { return text_; }
+
+private:
+    void* map_ = nullptr;
+    std::size_t size_ = 0;
+    std::string data_;
+    std::string_view text_;
+};
+
+/// A progress bar on standard error, "[#########...........]  45% 450/1000",
+/// redrawn in place (\r) each time the engine reports progress, and ended
+/// with a newline once done (or when the bar is destroyed: a failed import).
+/// Disabled, it draws nothing.
+class ProgressBar {
+public:
+    static constexpr int width = 30;
+
+    explicit ProgressBar(bool enabled) : enabled_(enabled) {}
+    ~ProgressBar() { end_line(); }
+    ProgressBar(const ProgressBar&) = delete;
+    ProgressBar& operator=(const ProgressBar&) = delete;
+
+    /// The engine's progress function (set_progress), drawing on this bar.
+    crm::ProgressFn function() {
+        if (!enabled_) return {};
+        return [this](std::int64_t done, std::int64_t total) { draw(done, total); };
+    }
+
+    void draw(std::int64_t done, std::int64_t total) {
+        const std::int64_t percent = total <= 0 ? 100 : std::clamp<std::int64_t>(done * 100 / total, 0, 100);
+        const auto filled = static_cast<std::size_t>(percent * width / 100);
+        fmt::print(stderr, "\r[{}{}] {:>3}% {}/{}", std::string(filled, '#'),
+                   std::string(static_cast<std::size_t>(width) - filled, '.'), percent, done, total);
+        std::fflush(stderr);
+        open_ = true;
+        if (total >= 0 && done >= total) end_line();  // the last call: done == total
+    }
+
+    /// Ends the bar's line, if one is drawn.
+    void end_line() {
+        if (!open_) return;
+        std::fputc('\n', stderr);
+        std::fflush(stderr);
+        open_ = false;
+    }
+
+private:
+    bool enabled_;
+    bool open_ = false;
+};
+
+/// The bar is drawn when standard error is a terminal, or with --progress.
+bool want_progress(bool forced) { return forced || ::isatty(STDERR_FILENO) == 1; }
+
+/// The collections of the engine, for telling `import customers` (a FILE
+/// left out) from `import FILE`.
+bool is_collection_name(std::string_view name) {
+    static constexpr std::string_view kNames[] = {"customers", "orders",  "tickets",        "messages",
+                                                  "forms",     "ledger", "credit_requests"};
+    return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+/// One "  rows[INDEX].FIELD: MESSAGE" line per failing field of each failing
+/// row ("  rows[INDEX]: MESSAGE" when the whole row is at fault), as other
+/// commands print one line per failing field.
+void print_row_errors(const std::vector<crm::RowError>& rows) {
+    for (const auto& row : rows) {
+        for (const auto& fe : row.errors) {
+            fmt::print(stderr, "  rows[{}]{}{}: {}{}\n", row.index, fe.field.empty() ? "" : ".", fe.field,
+                       row.code == crm::Status::conflict ? "conflict: " : "", fe.message);
+        }
+    }
+}
+
+int cmd_import(const std::string& db, Args args) {
+    constexpr std::string_view synopsis =
+        "import [COLLECTION] FILE [--format F] [--mode create|upsert] [--key K] [--no-atomic] [--progress]";
+    std::vector<std::string_view> positional;
+    boost::json::object options;
+    bool progress = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view arg = args[i];
+        const auto value = [&]() -> std::string_view {
+            if (i + 1 >= args.size()) throw UsageError(fmt::format("{} needs a value: crm-cli {}", arg, synopsis));
+            return args[++i];
+        };
+        if (arg == "--format") {
+            options["format"] = value();
+        } else if (arg == "--mode") {
+            options["mode"] = value();
+        } else if (arg == "--key") {
+            options["key"] = value();
+        } else if (arg == "--no-atomic") {
+            options["atomic"] = false;
+        } else if (arg == "--progress") {
+            progress = true;
+        } else if (positional.size() < 2 && (arg == "-" || !arg.starts_with("-"))) {
+            positional.push_back(arg);
+        } else {
+            throw UsageError(fmt::format("unexpected argument '{}': crm-cli {}", arg, synopsis));
+        }
+    }
+    if (positional.empty() ||
+        (positional.size() == 1 && is_collection_name(positional[0]) &&
+         ::access(std::string(positional[0]).c_str(), F_OK) != 0)) {
+        throw UsageError(fmt::format("missing FILE: crm-cli {}", synopsis));
+    }
+    const std::string collection(positional.size() == 2 ? positional[0] : std::string_view("customers"));
+    const std::string path(positional.back());
+    // Check the options and read the file before opening (maybe creating) the database.
+    const crm::ImportOptions import_options = crm::ImportOptions::from_json(options);
+    const InputFile input(path);
+
+    ProgressBar bar(want_progress(progress));  // before the engine, which holds its function
+    crm::Engine engine(db);
+    engine.set_progress(bar.function());
+    crm::ImportReport report;
+    try {
+        report = engine.import_rows(collection, input.text(), import_options);
+    } catch (const crm::ImportError& e) {  // atomic: nothing was written
+        bar.end_line();
+        fmt::print(stderr, "error: {}: {}\n", crm::status_name(e.code()), e.what());
+        print_row_errors(e.report().errors);
+        return exit_refused;
+    }
+    bar.end_line();
+    print_json(report.to_json());
+    if (report.failed == 0) return exit_ok;
+    fmt::print(stderr, "error: invalid: {} of {} rows failed ({} imported)\n", report.failed,
+               report.created + report.updated + report.failed, report.created + report.updated);
+    print_row_errors(report.errors);
+    return exit_refused;
+}
+
+/// Where an export writes: standard output, or FILE through a temporary
+/// file beside it, renamed over FILE once the export succeeded (a failed
+/// export leaves FILE as it was).
+class ExportOutput {
+public:
+    explicit ExportOutput(std::optional<std::string> path) : path_(std::move(path)) {
+        if (!path_) {
+            out_ = stdout;  // nothing was written to it yet: its buffer can still change
+            if (::isatty(STDOUT_FILENO) != 1) std::setvbuf(out_, nullptr, _IOFBF, kBuffer);
+            return;
+        }
+        std::string pattern = *path_ + ".tmp-XXXXXX";
+        const int fd = ::mkstemp(pattern.data());
+        if (fd < 0) throw crm::IoError(fmt::format("cannot create {}: {}", *path_, errno_text(errno)));
+        temp_ = pattern;
+        const mode_t mask = ::umask(0);  // mkstemp makes it 0600: give it what open() would
+        ::umask(mask);
+        ::fchmod(fd, 0666 & ~mask);
+        out_ = ::fdopen(fd, "wb");
+        if (out_ == nullptr) {
+            const int err = errno;
+            ::close(fd);
+            throw crm::IoError(fmt::format("cannot create {}: {}", *path_, errno_text(err)));
+        }
+        std::setvbuf(out_, nullptr, _IOFBF, kBuffer);
+    }
+    ~ExportOutput() {
+        if (temp_.empty()) return;  // standard output, or renamed
+        if (out_ != nullptr) std::fclose(out_);
+        ::unlink(temp_.c_str());
+    }
+    ExportOutput(const ExportOutput&) = delete;
+    ExportOutput& operator=(const ExportOutput&) = delete;
+
+    /// Writes one line; false (and the error kept) when it cannot.
+    bool write(std::string_view line) {
+        if (std::fwrite(line.data(), 1, line.size(), out_) == line.size()) return true;
+        error_ = errno;
+        return false;
+    }
+
+    /// After the last line: flushes, and puts FILE in place. Throws IoError
+    /// when any write failed.
+    void finish() {
+        if (error_ == 0 && std::fflush(out_) != 0) error_ = errno;
+        if (path_) {
+            FILE* f = std::exchange(out_, nullptr);
+            if (std::fclose(f) != 0 && error_ == 0) error_ = errno;
+        }
+        if (error_ != 0) throw crm::IoError(fmt::format("cannot write to {}: {}", where(), errno_text(error_)));
+        if (path_) {
+            if (::rename(temp_.c_str(), path_->c_str()) != 0) {
+                throw crm::IoError(fmt::format("cannot write to {}: {}", where(), errno_text(errno)));
+            }
+            temp_.clear();
+        }
+    }
+
+private:
+    static constexpr std::size_t kBuffer = 1 << 16;  // bytes per write(2), not one line each
+
+    std::string where() const { return path_ ? *path_ : std::string("standard output"); }
+
+    std::optional<std::string> path_;
+    std::string temp_;
+    FILE* out_ = nullptr;
+    int error_ = 0;
+};
+
+int cmd_export(const std::string& db, Args args) {
+    constexpr std::string_view synopsis =
+        "export [COLLECTION] [--filter KEY=VALUE ...] [--ordering FIELDS] [-o FILE] [--progress]";
+    std::optional<std::string_view> collection;
+    std::optional<std::string> output;
+    crm::Query query;
+    bool progress = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view arg = args[i];
+        const auto value = [&]() -> std::string_view {
+            if (i + 1 >= args.size()) throw UsageError(fmt::format("{} needs a value: crm-cli {}", arg, synopsis));
+            return args[++i];
+        };
+        if (arg == "--filter") {
+            const std::string_view filter = value();
+            const auto eq = filter.find('=');
+            if (eq == std::string_view::npos || eq == 0) {
+                throw UsageError(fmt::format("--filter takes KEY=VALUE, got '{}'", filter));
+            }
+            // As in a query string: the value is text; the engine reads
+            // numbers, booleans, dates and lists ("0,1") from it.
+            query.where(filter.substr(0, eq), boost::json::string_view(filter.substr(eq + 1)));
+        } else if (arg == "--ordering") {
+            query.ordering(value());
+        } else if (arg == "-o" || arg == "--output") {
+            output = std::string(value());
+            if (output->empty()) throw UsageError(fmt::format("{} needs a FILE: crm-cli {}", arg, synopsis));
+        } else if (arg == "--progress") {
+            progress = true;
+        } else if (!collection && !arg.starts_with("-")) {
+            collection = arg;
+        } else {
+            throw UsageError(fmt::format("unexpected argument '{}': crm-cli {}", arg, synopsis));
+        }
+    }
+
+    ProgressBar bar(want_progress(progress));  // before the engine, which holds its function
+    crm::Engine engine(db);
+    ExportOutput out(output);
+    engine.set_progress(bar.function());
+    std::int64_t rows = 0;
+    engine.export_rows(collection.value_or("customers"), query, [&](std::string_view line) {
+        ++rows;
+        return out.write(line);
+    });
+    bar.end_line();
+    out.finish();
+    if (output) fmt::print("exported {} to {}\n", plural(rows, "row"), *output);
+    return exit_ok;
+}
+
 int cmd_version(Args args) {
     expect_args(args, 0, "version");
     fmt::print("crm-cli {}.{}.{} (libcrm {})\n", CRM_VERSION_MAJOR, CRM_VERSION_MINOR,
@@ -967,6 +1322,8 @@ int run(Args args) {
     if (command == "ticket") return cmd_ticket(db, rest);
     if (command == "ledger") return cmd_ledger(db, rest);
     if (command == "credit") return cmd_credit(db, rest);
+    if (command == "import") return cmd_import(db, rest);
+    if (command == "export") return cmd_export(db, rest);
     if (command == "version") return cmd_version(rest);
     if (command == "help") {
         fmt::print("{}", usage_text);

@@ -23,6 +23,14 @@ Every collection of crm.h goes through create/get/replace/update/delete/
 list: "tickets" (immutable: no replace/update), "ledger" (list only) and
 "credit_requests" (list and get) included.
 
+Bulk import and streaming export (crm_import, crm_export, crm_set_progress)::
+
+    report = engine.import_rows("customers", open("clients.json").read(), format="crm-app")
+    report = engine.import_rows("customers", [{"email": "a@example.com"}], mode="upsert", key="email")
+    for customer in engine.export("customers", {"ordering": "last_name"}):   # streamed
+        print(customer["id"])
+    engine.set_progress(lambda done, total: print(f"{done}/{total}"))
+
 The shared library is found, in order, from the CRM_LIBRARY environment
 variable, the usual build folders of this repository (build/default/src,
 ...), then ctypes.util.find_library("crm").
@@ -34,6 +42,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import queue
 import sys
 import threading
 from pathlib import Path
@@ -176,6 +185,12 @@ def _candidates():
         yield found
 
 
+# crm_write_fn and crm_progress_fn (crm.h). The data pointer of a write is
+# taken as void* so that ctypes does not stop at a NUL or copy it twice.
+_WRITE_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+_PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+
+
 def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     c_char_p, c_void_p, c_int, c_int64 = ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int64
     out_p = ctypes.POINTER(c_void_p)  # char ** kept as void* so we can free it
@@ -201,6 +216,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     fn("crm_credit_redeem", c_int, c_void_p, c_char_p, c_int64, c_char_p, out_p)
     fn("crm_credit_balance", c_int, c_void_p, c_char_p, out_p)
     fn("crm_credit_check", c_int, c_void_p, c_char_p, out_p)
+    fn("crm_import", c_int, c_void_p, c_char_p, c_char_p, c_char_p, out_p)
+    fn("crm_export", c_int, c_void_p, c_char_p, c_char_p, _WRITE_FN, c_void_p)
+    fn("crm_set_progress", None, c_void_p, _PROGRESS_FN, c_void_p)
     return lib
 
 
@@ -256,8 +274,8 @@ def _card(card: Union[str, int]) -> bytes:
     return str(card).encode("utf-8")
 
 
-def _raise(status: int) -> None:
-    """Raises the exception for a failed call, from the thread's last error."""
+def _error(status: int) -> CrmError:
+    """The exception for a failed call, from the calling thread's last error."""
     lib = library()
     raw = lib.crm_last_error()
     code, message, errors = status_name(status), "", []
@@ -270,7 +288,18 @@ def _raise(status: int) -> None:
         except (ValueError, AttributeError):
             message = raw.decode("utf-8", "replace")
     cls = _ERROR_CLASSES.get(status, InternalError)
-    raise cls(code, message, errors, status)
+    return cls(code, message, errors, status)
+
+
+def _raise(status: int) -> None:
+    """Raises the exception for a failed call, from the thread's last error."""
+    raise _error(status)
+
+
+def _ndjson(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """Rows as NDJSON: one compact JSON object per line."""
+    return b"".join(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+                    for row in rows)
 
 
 def _take(ptr: ctypes.c_void_p) -> Any:
@@ -290,8 +319,13 @@ def _take(ptr: ctypes.c_void_p) -> Any:
 class Engine:
     """An open crm database. Use as a context manager, or call close()."""
 
+    # Lines an export may hold between the library and the reader (bounded
+    # memory whatever the export's size).
+    EXPORT_BUFFER = 256
+
     def __init__(self, path: Union[str, os.PathLike] = ":memory:", **options: Any) -> None:
         self._handle: Optional[int] = None
+        self._progress = None  # the ctypes callback set by set_progress (kept alive here)
         self.path = os.fspath(path)
         lib = library()
         handle = ctypes.c_void_p()
@@ -312,6 +346,7 @@ class Engine:
         handle, self._handle = self._handle, None
         if handle:
             library().crm_close(handle)
+        self._progress = None
 
     @property
     def closed(self) -> bool:
@@ -451,6 +486,111 @@ class Engine:
         if status != OK:
             _raise(status)
         return _take(out)
+
+
+    # Bulk import, streaming export, progress ------------------------------
+    def import_rows(self, collection: str, payload: Union[str, bytes, Sequence[Mapping[str, Any]]],
+                    **options: Any) -> dict:
+        """Imports rows into `collection` ("customers", "orders", "tickets",
+        "messages", "forms"). `payload` is the text of a JSON array, of an
+        object holding one array ({"clients": [...]}) or of NDJSON (str or
+        bytes), or a list of dicts (sent as NDJSON). Options: format
+        ("canonical", "crm-app", "v1", "heidian", "akinon"), mode ("create",
+        "upsert"), key (the upsert match: "email", "uuid", "crm_id",
+        "erp_code", "loyalty_card"), atomic (default True). Returns the report
+        {"created", "updated", "failed", "errors": [{"index", "code",
+        "errors"}]}. An atomic import with failing rows writes nothing and
+        raises InvalidError whose `errors` is that per-row list."""
+        if isinstance(payload, (bytes, bytearray)):
+            data = bytes(payload)
+        elif isinstance(payload, str):
+            data = payload.encode("utf-8")
+        elif isinstance(payload, Mapping):
+            raise TypeError("payload is text (str or bytes) or a list of rows, not one dict")
+        else:
+            data = _ndjson(list(payload))
+        out = ctypes.c_void_p()
+        status = library().crm_import(self._handle, collection.encode("utf-8"), data,
+                                      _encode(options) if options else None, ctypes.byref(out))
+        if status != OK:
+            _raise(status)
+        return _take(out)
+
+    def export(self, collection: str, query: Optional[Json] = None) -> Iterator[dict]:
+        """Yields every row of `collection` matching `query` (filters and
+        ordering as for list(); no paging keys), streamed: crm_export runs on
+        a background thread and hands its lines over through a queue of at
+        most EXPORT_BUFFER lines, so memory does not grow with the export.
+        Errors (a bad query, an unknown collection) are raised by the
+        iteration. Stopping early (break, close()) stops the export; the
+        engine must stay open until the iteration ends. set_progress()'s
+        function is called on that background thread."""
+        lib = library()
+        handle = self._handle
+        name = collection.encode("utf-8")
+        query_bytes = _encode(query)
+        lines: "queue.Queue" = queue.Queue(maxsize=self.EXPORT_BUFFER)
+        stop = threading.Event()
+        done = object()
+
+        def put(item: Any) -> bool:
+            # Blocks while the reader is behind; gives up when it stopped.
+            while not stop.is_set():
+                try:
+                    lines.put(item, timeout=0.05)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def write(_ctx: Any, data: Any, size: int) -> int:
+            try:
+                return 0 if put(ctypes.string_at(data, size)) else 1
+            except BaseException:  # never let an exception into C: stop the export
+                stop.set()
+                return 1
+
+        callback = _WRITE_FN(write)
+
+        def run() -> None:
+            try:
+                status = lib.crm_export(handle, name, query_bytes, callback, None)
+                result: Any = done if status == OK else _error(status)  # last error: this thread's
+            except BaseException as exc:  # noqa: BLE001 - handed to the reader
+                result = exc
+            put(result)
+
+        worker = threading.Thread(target=run, name="crm-export", daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = lines.get()
+                if item is done:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield json.loads(item)
+        finally:
+            stop.set()
+            worker.join()
+
+    def set_progress(self, fn: Optional[Any]) -> None:
+        """Sets fn(done, total), called by import_rows() and export() at
+        least every 1% of the rows and once at the end with done == total
+        (None removes it). During an import the engine is locked: fn must
+        not call the engine. Exceptions raised by fn are printed and
+        ignored (they cannot cross the C library)."""
+        if fn is None:
+            library().crm_set_progress(self._handle, _PROGRESS_FN(), None)
+            self._progress = None
+            return
+
+        def progress(_ctx: Any, done: int, total: int) -> None:
+            fn(done, total)
+
+        callback = _PROGRESS_FN(progress)
+        library().crm_set_progress(self._handle, callback, None)
+        self._progress = callback
 
 
 def open(path: Union[str, os.PathLike] = ":memory:", **options: Any) -> Engine:  # noqa: A001

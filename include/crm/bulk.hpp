@@ -56,6 +56,9 @@ struct CRM_API ImportReport {
     std::int64_t created = 0;       ///< rows inserted
     std::int64_t updated = 0;       ///< rows that updated a stored customer (upsert)
     std::int64_t failed = 0;        ///< rows refused
+    /// rows that were already stored as given (a ticket replayed under its
+    /// ref); not in to_json(), whose keys are the spec's four
+    std::int64_t unchanged = 0;
     std::vector<RowError> errors;   ///< one per refused row, in payload order
 
     /// {"created","updated","failed","errors":[{"index","code","errors":[...]}]}

@@ -188,7 +188,8 @@ CRM_API int crm_list(crm_engine *e, const char *collection, const char *query_js
  * On success `*out_report_json` receives {"created":n,"updated":n,
  * "failed":n,"errors":[{"index":i,"code":"invalid"|"conflict","errors":[...]}]}
  * (`errors` is [] when nothing failed; with atomic false, the failing rows
- * are listed there and the others kept).
+ * are listed there and the others kept; a ticket replayed under a stored
+ * `ref` counts in none of the three numbers).
  * Returns CRM_EMISUSE for a NULL `e`, `collection`, `payload` or
  * `out_report_json`; CRM_ENOTFOUND for an unknown collection; CRM_EINVAL for
  * bad options, a payload of none of the shapes, a list-only collection, or
@@ -203,13 +204,14 @@ CRM_API int crm_import(crm_engine *e, const char *collection, const char *payloa
 typedef int (*crm_write_fn)(void *ctx, const char *data, size_t len);
 
 /** Streams every row of `collection` matching `query_json` (filters and
- * ordering of crm_list; no paging keys; NULL: every row in the default
+ * ordering of crm_list; no paging keys; without an ordering, rows go in id
  * order) to `write` as NDJSON, one object per line and per call, with
  * memory independent of the collection's size. `ctx` (may be NULL) is
  * handed back to `write` untouched. When `write` returns non-zero the
  * export stops at once (no further call) and returns CRM_OK. Rows are read
  * page by page: other calls may run meanwhile, and a row that exists for
- * the whole export is written exactly once. Returns CRM_EMISUSE for a NULL
+ * the whole export is written exactly once unless a write changes its sort
+ * key meanwhile (never in the default id order). Returns CRM_EMISUSE for a NULL
  * `e`, `collection` or `write`; CRM_ENOTFOUND for an unknown collection;
  * CRM_EINVAL for a bad query. */
 CRM_API int crm_export(crm_engine *e, const char *collection, const char *query_json, crm_write_fn write,

@@ -220,7 +220,9 @@ public:
     /// paging keys) to `sink` as NDJSON, one line per call, until the rows
     /// end or `sink` returns false. Memory does not grow with the
     /// collection; pages are read in separate snapshots, so other calls run
-    /// between them and rows that exist throughout are written exactly once.
+    /// between them. Without an ordering in `q` rows go in id order, and a
+    /// row that exists throughout is written exactly once (with another
+    /// ordering, a row whose sort key changes meanwhile may move).
     void export_rows(std::string_view collection, const Query& q, const ExportSink& sink);
     /// Sets the function told of import and export progress (empty: none).
     /// It runs on the calling thread; during an import, with the engine

@@ -89,9 +89,7 @@ void paiement(std::string_view key, const json::value& v, MappedRow& out, std::v
         e.push_back({std::string(key), "must be an integer from 0 to 10^15"});
         return;
     }
-    json::value& extra = out.row["extra_field"];
-    if (!extra.is_object()) extra = json::object();
-    extra.get_object()["paiement"] = *i;
+    out.extra["paiement"] = *i;
 }
 
 // seed 003's Sexe: h (homme) / f (femme).
@@ -127,9 +125,7 @@ void full_name(std::string_view key, const json::value& v, MappedRow& out, std::
 
 // seed 002's *_kwargs objects live inside extra_field.
 void into_extra(std::string_view key, const json::value& v, MappedRow& out, std::vector<FieldError>&) {
-    json::value& extra = out.row["extra_field"];
-    if (!extra.is_object()) extra = json::object();
-    extra.get_object()[key] = v;
+    out.extra[key] = v;
 }
 
 // seed 001's dates: unix seconds, 0 meaning none.
@@ -340,6 +336,15 @@ MappedRow map_row(ImportFormat format, std::string_view collection, const json::
             out.row[key] = kv.value();  // a canonical name: the model's parser checks it
         else
             errors.push_back({std::string(key), "is not a known field"});
+    }
+    // Keys a format keeps inside extra_field join the row's own extra_field
+    // (whichever came first in the source).
+    if (!out.extra.empty()) {
+        json::value& extra = out.row["extra_field"];
+        if (extra.is_null()) extra = json::object();
+        if (extra.is_object())
+            for (auto& kv : out.extra) extra.get_object()[kv.key()] = std::move(kv.value());
+        // else: the parser reports extra_field as not an object
     }
     return out;
 }

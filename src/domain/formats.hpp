@@ -21,6 +21,7 @@ namespace crm::domain {
 
 struct MappedRow {
     boost::json::object row;                      ///< canonical writable fields
+    boost::json::object extra;                    ///< keys added to row's extra_field
     std::optional<std::string> uuid;              ///< the source's identifier (customers)
     std::string uuid_field = "uuid";              ///< the source key that held it
     std::optional<std::int64_t> credit_cents;     ///< opening balance (customers)

@@ -1,6 +1,7 @@
 #include "domain/json_reader.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace crm::domain {
@@ -118,13 +119,30 @@ void JsonReader::timestamp(std::string_view key, std::optional<Timestamp>& out) 
     error(std::string(key), "must be an RFC 3339 timestamp");
 }
 
+bool finite_numbers(const json::value& v) noexcept {
+    switch (v.kind()) {
+        case json::kind::double_: return std::isfinite(v.get_double());
+        case json::kind::array:
+            for (const auto& x : v.get_array())
+                if (!finite_numbers(x)) return false;
+            return true;
+        case json::kind::object:
+            for (const auto& kv : v.get_object())
+                if (!finite_numbers(kv.value())) return false;
+            return true;
+        default: return true;
+    }
+}
+
 void JsonReader::object(std::string_view key, json::object& out) {
     const json::value* v = raw(key);
     if (!v) return;
-    if (v->is_object())
-        out = v->get_object();
-    else
+    if (!v->is_object())
         error(std::string(key), "must be a JSON object");
+    else if (!finite_numbers(*v))  // 1e400 parses as infinity, which JSON cannot write back
+        error(std::string(key), "holds a number out of range");
+    else
+        out = v->get_object();
 }
 
 void JsonReader::text_array(std::string_view key, std::vector<std::string>& out) {

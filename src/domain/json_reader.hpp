@@ -59,6 +59,9 @@ private:
 std::optional<std::string> as_text(const boost::json::value& v, std::string_view field, std::vector<FieldError>& errors);
 /// A boolean: true/false, 1/0 or "true"/"false".
 std::optional<bool> as_bool(const boost::json::value& v) noexcept;
+/// False when a number anywhere in `v` is infinite or NaN (Boost.JSON
+/// parses 1e400 as infinity, which no JSON text can hold).
+bool finite_numbers(const boost::json::value& v) noexcept;
 /// An integer (int64, or uint64 that fits); nullopt for anything else.
 std::optional<std::int64_t> as_int(const boost::json::value& v) noexcept;
 

@@ -96,12 +96,21 @@ RowSplitter::RowSplitter(std::string_view payload) {
                 }
             }
         }
+        text_ = payload.substr(i, end - i);  // one row, however it is laid out
+        shape_ = Shape::single;
+        return;
     }
     text_ = payload.substr(i);
     shape_ = Shape::ndjson;
 }
 
 bool RowSplitter::next(std::string_view& row) {
+    if (shape_ == Shape::single) {
+        if (pos_ != 0) return false;
+        row = text_;
+        pos_ = text_.size();
+        return true;
+    }
     if (shape_ == Shape::ndjson) {
         while (pos_ < text_.size()) {
             std::size_t nl = text_.find('\n', pos_);

@@ -25,7 +25,7 @@ public:
     std::int64_t count() const;
 
 private:
-    enum class Shape { empty, array, ndjson };
+    enum class Shape { empty, array, ndjson, single };
     std::string_view text_;   // the array's inside, or the NDJSON text
     Shape shape_ = Shape::empty;
     std::size_t pos_ = 0;

@@ -1,5 +1,7 @@
 #include "query/list_plan.hpp"
 
+#include <limits>
+
 #include "domain/json_reader.hpp"
 #include "domain/text.hpp"
 
@@ -22,7 +24,10 @@ const FieldDecl* CollectionDecl::find(std::string_view field) const noexcept {
 
 std::int64_t ListPlan::skip() const noexcept {
     switch (style) {
-        case PagingStyle::page: return (page - 1) * page_size;
+        case PagingStyle::page:
+            // Saturates: a page far past the end is empty, never a wrapped offset.
+            if (page - 1 > std::numeric_limits<std::int64_t>::max() / page_size) return std::numeric_limits<std::int64_t>::max();
+            return (page - 1) * page_size;
         case PagingStyle::offset: return offset;
         case PagingStyle::cursor: break;
     }

@@ -159,7 +159,7 @@ Form FormCodec::read(SQLite::Statement& q) {
     o["id"] = q.getColumn(0).getInt64();
     o["name"] = q.getColumn(1).getString();
     o["active"] = bool_col(q.getColumn(2));
-    o["fields"] = json::parse(q.getColumn(3).getText());
+    o["fields"] = stored_json(q.getColumn(3).getText());
     Form f = json::value_to<Form>(json::value(std::move(o)));  // it was checked when stored
     f.id = q.getColumn(0).getInt64();  // read-only, so parsing left it out
     return f;
@@ -220,7 +220,7 @@ Ticket TicketCodec::read(SQLite::Statement& q) {
     t.payment_mode = payment_mode_col(q.getColumn(i++));
     t.origin = q.getColumn(i++).getString();
     {
-        json::value lines = json::parse(q.getColumn(i++).getText());  // written by bind() above
+        json::value lines = stored_json(q.getColumn(i++).getText());  // written by bind() above
         if (lines.is_array())
             for (const auto& l : lines.get_array()) {
                 if (!l.is_object()) continue;
@@ -329,7 +329,7 @@ CreditRequest CreditRequestCodec::read(SQLite::Statement& q) {
     r.amount_cents = q.getColumn(3).getInt64();
     r.date = date_col(q.getColumn(4)).value_or(Date{});
     r.allowed = bool_col(q.getColumn(5));
-    json::value reasons = json::parse(q.getColumn(6).getText());
+    json::value reasons = stored_json(q.getColumn(6).getText());
     if (reasons.is_array())
         for (const auto& x : reasons.get_array())
             if (x.is_string()) r.reasons.emplace_back(x.get_string());

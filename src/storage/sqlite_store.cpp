@@ -22,6 +22,8 @@
 #include <array>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <limits>
 #include <string>
 #include <cctype>
 #include <set>
@@ -122,7 +124,7 @@ Customer read_customer(SQLite::Statement& q) {
     c.loyalty_card = text_col(q.getColumn(i++));
     {
         std::string_view text = q.getColumn(i++).getText();
-        json::value coupons = text == "[]" ? json::value(json::array()) : json::parse(text);
+        json::value coupons = text == "[]" ? json::value(json::array()) : stored_json(text);
         if (coupons.is_array())
             for (const auto& code : coupons.get_array())
                 if (code.is_string()) c.coupons.emplace_back(code.get_string());
@@ -436,10 +438,14 @@ public:
     ListResult<Order> list_orders(const query::ListPlan& plan) override { return list_rows<OrderCodec>(plan); }
     std::int64_t next_order_number() override {
         return guarded([&] {
-            auto& q = statement("SELECT ifnull(max(number), 0) + 1 FROM orders");
+            auto& q = statement("SELECT ifnull(max(number), 0) FROM orders");
             Reset r{q};
             q.executeStep();
-            return q.getColumn(0).getInt64();
+            const std::int64_t max = q.getColumn(0).getInt64();
+            if (max == std::numeric_limits<std::int64_t>::max())
+                throw ConflictError("no order number is left above the largest one: give the order a number",
+                                    {{"number", "cannot be assigned: the largest number is taken"}});
+            return max + 1;
         });
     }
 
@@ -795,6 +801,18 @@ private:
             std::error_code ec;
             if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
                 throw IoError(fmt::format("cannot open '{}': folder '{}' does not exist", path, parent.string()));
+            // SQLite takes a file shorter than its header for an empty
+            // database and would overwrite it: anything non-empty must be a
+            // database already.
+            const auto size = std::filesystem::file_size(path, ec);
+            if (!ec && size > 0) {
+                char header[16] = {};
+                std::ifstream in(path, std::ios::binary);
+                in.read(header, sizeof header);
+                if (in.gcount() != static_cast<std::streamsize>(sizeof header) ||
+                    std::memcmp(header, "SQLite format 3", 16) != 0)
+                    throw IoError(fmt::format("cannot open '{}': the file is not a database", path));
+            }
         }
         try {
             // NOMUTEX: the engine's own mutex already serialises every use of

@@ -66,9 +66,18 @@ inline std::optional<Timestamp> ts_col(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
     return from_micros(c.getInt64());
 }
+/// Parses JSON the engine stored: it was checked on the way in (at most 64
+/// levels deep inside a 64-level document), so a deeper limit than
+/// Boost.JSON's default 32 is needed to read it back.
+inline json::value stored_json(std::string_view text) {
+    json::parse_options opts;
+    opts.max_depth = 128;
+    return json::parse(text, {}, opts);
+}
+
 inline json::object object_col(const SQLite::Column& c) {
     if (std::string_view(c.getText()) == "{}") return {};  // the common case, without a parse
-    json::value v = json::parse(c.getText());
+    json::value v = stored_json(c.getText());
     return v.is_object() ? std::move(v.get_object()) : json::object{};
 }
 

@@ -1,0 +1,126 @@
+// Shared checks of the libFuzzer targets (tests/fuzz/fuzz_*.cpp).
+//
+// Every target drives the C ABI (include/crm/crm.h) only, and checks after
+// each call what the contract promises whatever the input:
+//   - the status is one of CRM_OK..CRM_EINTERNAL, and never CRM_EINTERNAL
+//     (a bug by definition) nor CRM_EMISUSE (no pointer is NULL here);
+//   - on success the out-pointer is set to valid JSON of the expected kind
+//     and crm_last_error() is NULL;
+//   - on failure the out-pointer is NULL and crm_last_error() is valid JSON
+//     {"code": crm_status_name(status), "message": "<non-empty>", "errors": [...]};
+//   - every char* handed out is released with crm_free() (LeakSanitizer
+//     reports anything else).
+// A broken promise aborts (a crash for libFuzzer), with the call and the
+// input's text on stderr.
+#ifndef CRM_TESTS_FUZZ_COMMON_HPP
+#define CRM_TESTS_FUZZ_COMMON_HPP
+
+#include <crm/crm.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace crm_fuzz {
+
+[[noreturn]] inline void die(const char* call, int status, const char* why, const char* detail) {
+    const char* err = crm_last_error();
+    std::fprintf(stderr, "crm fuzz: %s -> %d (%s): %s\n  detail: %s\n  crm_last_error(): %s\n", call, status,
+                 crm_status_name(status), why, detail ? detail : "(none)", err ? err : "(null)");
+    std::abort();
+}
+
+// The input as a C string: the C ABI takes NUL-terminated text, so the text
+// ends at the first NUL byte of the input.
+inline std::string as_text(const std::uint8_t* data, std::size_t size) {
+    const char* p = reinterpret_cast<const char*>(data);
+    return std::string(p, strnlen(p, size));
+}
+
+inline bool parse_json(std::string_view text, boost::json::value& out) {
+    boost::json::parse_options opts;
+    opts.max_depth = 1000;  // anything the engine wrote, however deep
+    std::error_code ec;
+    out = boost::json::parse(text, ec, {}, opts);
+    return !ec;
+}
+
+// The last error after a failed call: valid JSON naming the status.
+inline void check_error(const char* call, int status) {
+    const char* err = crm_last_error();
+    if (err == nullptr) die(call, status, "failed without a last error", nullptr);
+    boost::json::value v;
+    if (!parse_json(err, v)) die(call, status, "the last error is not valid JSON", err);
+    if (!v.is_object()) die(call, status, "the last error is not a JSON object", err);
+    const auto& o = v.get_object();
+    const auto* code = o.if_contains("code");
+    if (code == nullptr || !code->is_string() || code->get_string() != crm_status_name(status))
+        die(call, status, "the last error's code is not the status's name", err);
+    const auto* message = o.if_contains("message");
+    if (message == nullptr || !message->is_string() || message->get_string().empty())
+        die(call, status, "the last error has no message", err);
+    const auto* errors = o.if_contains("errors");
+    if (errors != nullptr && !errors->is_array()) die(call, status, "the last error's errors is not an array", err);
+}
+
+// Checks a call that hands out JSON through `out`, then frees it. `status`
+// must be one of `allowed` (a bit set of statuses, bit n = status n) besides
+// CRM_OK. Returns the status.
+inline int check_out(const char* call, int status, char* out, unsigned allowed, const std::string& input) {
+    if (status < CRM_OK || status > CRM_EINTERNAL) die(call, status, "status out of 0..8", input.c_str());
+    if (status == CRM_OK) {
+        if (out == nullptr) die(call, status, "success without out_json", input.c_str());
+        if (crm_last_error() != nullptr) die(call, status, "success left a last error", input.c_str());
+        boost::json::value v;
+        if (!parse_json(out, v)) die(call, status, "out_json is not valid JSON", out);
+        if (!v.is_object()) die(call, status, "out_json is not a JSON object", out);
+        crm_free(out);
+        return status;
+    }
+    if (out != nullptr) {
+        crm_free(out);
+        die(call, status, "failure left out_json set", input.c_str());
+    }
+    check_error(call, status);
+    if ((allowed & (1u << status)) == 0) die(call, status, "a status this call must not answer", input.c_str());
+    return status;
+}
+
+// Bit sets for check_out's `allowed`.
+constexpr unsigned bit(int status) { return 1u << status; }
+// What a call taking client JSON may answer; busy, io and misuse would be
+// bugs on a private ":memory:" engine with every pointer set, and internal
+// is a bug by definition.
+constexpr unsigned kClientErrors = bit(CRM_EINVAL) | bit(CRM_ENOTFOUND) | bit(CRM_ECONFLICT) | bit(CRM_ENOMEM);
+
+// Opens a fresh ":memory:" engine or aborts.
+inline crm_engine* open_memory() {
+    crm_engine* e = nullptr;
+    const int rc = crm_open(":memory:", nullptr, &e);
+    if (rc != CRM_OK || e == nullptr) die("crm_open(\":memory:\", NULL)", rc, "cannot open", nullptr);
+    return e;
+}
+
+// Creates `json` in `collection` (setup, must succeed); returns the id.
+inline std::int64_t must_create(crm_engine* e, const char* collection, const char* json) {
+    char* out = nullptr;
+    const int rc = crm_create(e, collection, json, &out);
+    if (rc != CRM_OK) die("setup crm_create", rc, "setup failed", json);
+    boost::json::value v;
+    if (!parse_json(out, v) || !v.is_object() || !v.get_object().contains("id"))
+        die("setup crm_create", rc, "no id in the result", out);
+    const std::int64_t id = v.get_object().at("id").as_int64();
+    crm_free(out);
+    return id;
+}
+
+}  // namespace crm_fuzz
+
+#endif  // CRM_TESTS_FUZZ_COMMON_HPP
