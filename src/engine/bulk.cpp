@@ -114,18 +114,19 @@ using namespace engine_detail;
 constexpr std::int64_t kChunkRows = 10'000;  // rows per transaction when not atomic
 constexpr std::size_t kMaxRowText = 16u << 20;  // bytes of one row's JSON
 
-// Reports progress at least every 1% of `total` and at the end.
+// Reports progress at least every 1% of `total` and at the end, for import
+// and export. The end reports done == total as the rows really done (an
+// export's rows may come or go while it runs).
 class Progress {
 public:
     Progress(const ProgressFn& fn, std::int64_t total) : fn_(fn), total_(total), step_(std::max<std::int64_t>(1, total / 100)) {}
     void row_done() {
         ++done_;
-        if (fn_ && done_ % step_ == 0 && done_ != total_) fn_(done_, total_);
+        if (fn_ && done_ % step_ == 0 && done_ < total_) fn_(done_, total_);
     }
     void finish() {
-        if (fn_) fn_(total_, total_);
+        if (fn_) fn_(done_, done_);
     }
-    std::int64_t done() const { return done_; }
 
 private:
     const ProgressFn& fn_;
@@ -174,8 +175,8 @@ struct Importer {
     }
 
     void customer(domain::MappedRow m, std::vector<FieldError>& errors) {
-        const json::object given = m.row;  // for an upsert: the fields given
-        Customer c = domain::parse_customer(json::value(std::move(m.row)), errors);
+        const json::value given(std::move(m.row));  // for an upsert: the fields given
+        Customer c = domain::parse_customer(given, errors);
         domain::normalize(c);
         domain::validate(c, today(), errors);
         if (m.uuid) {
@@ -195,7 +196,7 @@ struct Importer {
         if (stored) {
             // upsert: the fields given overwrite, the others are kept
             json::value merged = json::value_from(*stored);
-            for (const auto& kv : given) merged.get_object()[kv.key()] = kv.value();
+            for (const auto& kv : given.get_object()) merged.get_object()[kv.key()] = kv.value();
             c = domain::parse_customer(merged, errors);
             domain::normalize(c);
             domain::validate(c, today(), errors);
@@ -232,8 +233,9 @@ struct Importer {
 };
 
 // Parses one row's text into a JSON object, or explains why it is not one.
-std::optional<json::object> parse_row(std::string_view text, json::monotonic_resource& arena,
-                                      std::vector<FieldError>& errors) {
+// The row lives in `arena`: the mappers copy what they keep.
+std::optional<json::value> parse_row(std::string_view text, json::monotonic_resource& arena,
+                                     std::vector<FieldError>& errors) {
     if (text.size() > kMaxRowText) {  // a documented limit: memory stays bounded per row
         errors.push_back({"", "is larger than 16 MiB"});
         return std::nullopt;
@@ -250,7 +252,7 @@ std::optional<json::object> parse_row(std::string_view text, json::monotonic_res
         errors.push_back({"", "must be a JSON object"});
         return std::nullopt;
     }
-    return json::object(v.get_object(), json::storage_ptr());  // out of the arena
+    return v;
 }
 
 }  // namespace
@@ -286,7 +288,7 @@ ImportReport Engine::import_rows(std::string_view collection, std::string_view p
             std::unique_ptr<storage::Transaction> sp;
             if (savepoint) sp = impl.store->savepoint();
             try {
-                importer.row(*obj);
+                importer.row(obj->get_object());
                 if (sp) sp->commit();
             } catch (const InvalidError& e) {
                 failure.errors = e.errors().empty() ? std::vector<FieldError>{{"", e.what()}} : e.errors();
@@ -336,30 +338,22 @@ template <class T>
 void export_collection(Engine::Impl& impl, json::object query, const ExportSink& sink, const ProgressFn& progress) {
     query["page_size"] = kExportPage;
     std::string line;
-    std::int64_t total = 0, done = 0, step = 1, next_report = 1;
-    for (bool first = true;; first = false) {
+    std::optional<Progress> done;  // its total is the first page's count
+    for (;;) {
         Page<T> page = impl.list<T>(Query::from_json(query));
-        if (first) {
-            total = page.count.value_or(0);
-            step = std::max<std::int64_t>(1, total / 100);
-            next_report = step;
-        }
+        if (!done) done.emplace(progress, page.count.value_or(0));
         for (const auto& row : page.results) {
             line.clear();
             append_json(line, row);
             line += '\n';
             if (!sink(line)) return;  // the caller stopped it: no further call
-            ++done;
-            if (progress && done == next_report && done < total) {
-                progress(done, total);
-                next_report += step;
-            }
+            done->row_done();
         }
         if (!page.next_cursor) break;
         query["cursor"] = *page.next_cursor;
         query["count"] = false;
     }
-    if (progress) progress(done, done);  // the end: done == total (rows may have come or gone meanwhile)
+    done->finish();
 }
 
 }  // namespace
