@@ -499,19 +499,13 @@ public:
     // --- tickets, ledger, credit requests ---
 
     std::optional<CustomerRef> customer_ref(std::int64_t id) override {
-        return customer_ref_where("SELECT id, uuid, loyalty_card, credit_cents, refusal_count, is_active, archived "
-                                  "FROM customers WHERE id = ?",
-                                  id);
+        return customer_ref_where("id", id);
     }
     std::optional<CustomerRef> customer_by_uuid(const std::string& uuid) override {
-        return customer_ref_where("SELECT id, uuid, loyalty_card, credit_cents, refusal_count, is_active, archived "
-                                  "FROM customers WHERE uuid = ?",
-                                  uuid);
+        return customer_ref_where("uuid", uuid);
     }
     std::optional<CustomerRef> customer_by_card(const std::string& card) override {
-        return customer_ref_where("SELECT id, uuid, loyalty_card, credit_cents, refusal_count, is_active, archived "
-                                  "FROM customers WHERE loyalty_card = ?",
-                                  card);
+        return customer_ref_where("loyalty_card", card);
     }
 
     void insert_ticket(Ticket& t) override { insert_row<TicketCodec>(t); }
@@ -586,10 +580,14 @@ public:
     }
 
 private:
+    // The customer whose `column` (a fixed name from the callers above)
+    // equals `key`, with the columns of CustomerRef.
     template <class Key>
-    std::optional<CustomerRef> customer_ref_where(const std::string& sql, const Key& key) {
+    std::optional<CustomerRef> customer_ref_where(std::string_view column, const Key& key) {
         return guarded([&]() -> std::optional<CustomerRef> {
-            auto& q = statement(sql);
+            auto& q = statement(fmt::format("SELECT id, uuid, loyalty_card, credit_cents, refusal_count, is_active, "
+                                            "archived FROM customers WHERE {} = ?",
+                                            column));
             Reset r{q};
             q.bind(1, key);
             if (!q.executeStep()) return std::nullopt;
