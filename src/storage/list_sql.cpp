@@ -32,8 +32,9 @@ std::string sort_expr(const ColumnDecl& c) {
 
 class Renderer {
 public:
-    Renderer(const TableDecl& t, const std::set<std::string>* indexed_json_keys, bool many_matches = false)
-        : t_(t), indexed_(indexed_json_keys), many_matches_(many_matches) {}
+    Renderer(const TableDecl& t, const std::set<std::string>* indexed_json_keys,
+             bool walk_ids = false)
+        : t_(t), indexed_(indexed_json_keys), walk_ids_(walk_ids) {}
 
     std::string where;
     std::vector<Bind> binds;
@@ -71,7 +72,8 @@ public:
             case Op::has_coupon: return add(fmt::format(fmt::runtime(t_.has_coupon_sql), bind(f.values.at(0))));
             case Op::lacks_coupon: return add(fmt::format(fmt::runtime(t_.lacks_coupon_sql), bind_list(f.values)));
             case Op::search:
-                return add(fmt::format(fmt::runtime(t_.search_sql), many_matches_ ? "+id" : "id", bind_text(match_text(f))));
+                if (walk_ids_) return add("crm_in_ids(id)");
+                return add(fmt::format(fmt::runtime(t_.search_sql), bind_text(match_text(f))));
             default: break;
         }
         const ColumnDecl& c = column_of(t_, *f.field);
@@ -179,7 +181,7 @@ public:
 private:
     const TableDecl& t_;
     const std::set<std::string>* indexed_;
-    bool many_matches_;
+    bool walk_ids_;
 };
 
 }  // namespace
@@ -201,6 +203,8 @@ std::string prefix_upper_bound(std::string_view prefix) {
     return hi;
 }
 
+std::string search_match_text(const query::Filter& search) { return Renderer::match_text(search); }
+
 std::string attribute_expression(std::string_view name) {
     return fmt::format("CAST(json_extract(attributes, '$.\"{}\"') AS TEXT)", name);
 }
@@ -211,7 +215,7 @@ Branch render_search_count(const TableDecl& table, const query::ListPlan& plan) 
 }
 
 RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan,
-                         const std::set<std::string>* indexed_json_keys, bool many_matches) {
+                         const std::set<std::string>* indexed_json_keys, bool walk_ids) {
     RenderedList out;
     std::vector<std::string> keys;  // the sort expressions, in order
     std::string extra;              // the sort keys as extra result columns k0, k1...
@@ -242,7 +246,7 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
         }
     }
     if (!plan.after) {
-        Renderer r(table, indexed_json_keys, many_matches);
+        Renderer r(table, indexed_json_keys, walk_ids);
         for (const auto& f : plan.filters) r.filter(f);
         out.sql = fmt::format("SELECT {}{} FROM {}{}{} ORDER BY {} LIMIT ? OFFSET ?", select_columns, extra,
                               table.table, r.where.empty() ? "" : " WHERE ", r.where, order_by(0, false));
@@ -254,7 +258,7 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
         // order: each is a seek on an index of the keys that reads only the
         // rows still wanted, so the cost does not grow with the depth.
         for (std::size_t i = keys.size() + 1; i-- > 0;) {
-            Renderer r(table, indexed_json_keys, many_matches);
+            Renderer r(table, indexed_json_keys, walk_ids);
             for (const auto& f : plan.filters) r.filter(f);
             r.after(plan, keys, i);
             // Keys fixed by equality stay out of the branch's ORDER BY, so

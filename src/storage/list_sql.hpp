@@ -40,8 +40,9 @@ struct TableDecl {
     /// Fixed SQL for the collection-specific filters ("" when the table has none).
     std::string_view has_coupon_sql;   ///< "id IN (... code = ?)"
     std::string_view lacks_coupon_sql; ///< "id NOT IN (... code IN (" + placeholders + "))"
-    std::string_view search_sql;       ///< "{} IN (... MATCH ?)": {} is id, or +id to walk the order's index
+    std::string_view search_sql;       ///< "id IN (... MATCH ?)"
     std::string_view search_count_sql; ///< "SELECT count(*) FROM <fts> WHERE <fts> MATCH ?"
+    std::string_view search_ids_sql;   ///< "SELECT rowid FROM <fts> WHERE <fts> MATCH ? ORDER BY rowid"
 };
 
 using Bind = std::variant<std::nullptr_t, std::int64_t, std::string>;
@@ -67,14 +68,20 @@ struct RenderedList {
 /// The SELECT of one page of `plan` and, when filtered, its count.
 /// `indexed_json_keys`: JSON keys (identifiers) of `attributes` that have an
 /// expression index; their filters are written as that index's expression.
-/// `many_matches`: the search matches many rows, so the page walks the
-/// ordering's index and probes the matches, instead of sorting them all.
+/// `walk_ids`: the search matches many rows, and the store holds their ids:
+/// the page then walks the ordering's index and probes each id in them, stopping after a page, instead of sorting them all. The SQL calls
+/// `crm_in_ids(id)`, which the store answers from these ids while the
+/// statement runs.
 RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan,
-                         const std::set<std::string>* indexed_json_keys = nullptr, bool many_matches = false);
+                         const std::set<std::string>* indexed_json_keys = nullptr,
+                         bool walk_ids = false);
 
 /// The count of a plan whose only filter is a full-text search, answered by
 /// the FTS index alone (empty when that does not apply).
 Branch render_search_count(const TableDecl& table, const query::ListPlan& plan);
+
+/// The FTS5 query of a `q` filter: every word a quoted prefix term, all required.
+std::string search_match_text(const query::Filter& search);
 
 /// The indexed expression of attributes.<name>, for an identifier `name`.
 std::string attribute_expression(std::string_view name);

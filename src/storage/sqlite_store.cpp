@@ -241,8 +241,9 @@ const TableDecl kCustomersTable{
     kCustomerColumnDecls,
     "id IN (SELECT customer_id FROM customer_coupons WHERE code = {})",
     "id NOT IN (SELECT customer_id FROM customer_coupons WHERE code IN ({}))",
-    "{} IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH {})",
+    "id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH {})",
     "SELECT count(*) FROM customers_fts WHERE customers_fts MATCH {}",
+    "SELECT rowid FROM customers_fts WHERE customers_fts MATCH {} ORDER BY rowid",
 };
 
 // Customers for the generic row operations (the other models' codecs are
@@ -260,6 +261,20 @@ struct CustomerCodec {
         return {{"email", c.email}, {"loyalty_card", c.loyalty_card}, {"uuid", c.uuid}};
     }
 };
+
+// crm_in_ids(id): whether `id` is one of the ids a search collected
+// (binary search in the vector the store points the function's user data
+// at while a page query runs; NULL when none is set). A search that matches
+// many rows collects its ids once, then the page walks the ordering's index
+// and probes each row here: cheaper than materialising the matches as an
+// IN (subquery) table, and far cheaper than sorting them.
+using IdSetSlot = const std::vector<std::int64_t>*;
+
+void in_ids(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    const IdSetSlot ids = *static_cast<IdSetSlot*>(sqlite3_user_data(ctx));
+    if (!ids || sqlite3_value_type(argv[0]) != SQLITE_INTEGER) return sqlite3_result_null(ctx);
+    sqlite3_result_int(ctx, std::binary_search(ids->begin(), ids->end(), sqlite3_value_int64(argv[0])) ? 1 : 0);
+}
 
 void bind_all(SQLite::Statement& s, const std::vector<Bind>& binds) {
     int i = 1;
@@ -360,6 +375,11 @@ public:
                 db_.exec("PRAGMA synchronous = NORMAL");
             }
             db_.exec("PRAGMA foreign_keys = ON");
+            // DIRECTONLY: never from a trigger or view; not DETERMINISTIC, as
+            // its answer depends on the ids set for the statement.
+            if (sqlite3_create_function_v2(db_.getHandle(), "crm_in_ids", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                           &walk_ids_, in_ids, nullptr, nullptr, nullptr) != SQLITE_OK)
+                throw IoError("cannot register the SQL function crm_in_ids");
             migrate(db_);
             SQLite::Statement q(db_, "SELECT substr(name, 16) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'customers\\_attr\\_%' ESCAPE '\\'");
             while (q.executeStep()) indexed_attributes_.insert(q.getColumn(0).getString());
@@ -716,15 +736,13 @@ private:
             RenderedList sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_);
             ListResult<typename Codec::Row> out;
             const std::int64_t take = plan.take();
-            // A search that matches many rows: walk the ordering's index and
-            // probe the matches (stops after a page) rather than sort them all.
-            const bool searching = std::any_of(plan.filters.begin(), plan.filters.end(),
-                                               [](const query::Filter& f) { return f.op == query::Op::search; });
-            if (searching && plan.count) {
-                out.count = count(sql, std::string(Codec::table().table));
-                if (*out.count > kManyMatches * take)
-                    sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_, true);
-            }
+            const Searched searched = search_first<Codec>(plan, sql);
+            out.count = searched.count;
+            struct WalkIds {  // crm_in_ids answers from `matches` until the page is read
+                IdSetSlot& slot;
+                ~WalkIds() { slot = nullptr; }
+            } walking{walk_ids_};
+            walk_ids_ = &searched.matches;
             out.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(take, 1000)));
             const int first_key = Codec::column_count();
             // Reads rows of one statement until the page (and one more row,
@@ -764,17 +782,53 @@ private:
         });
     }
 
+    // A search first collects the ids it matches (one pass over the FTS
+    // index): their number is the count when the search is the only filter,
+    // and when the rows are many (> kManyMatches per wanted row) `sql` is
+    // rendered anew to walk the ordering's index, probing each row's id in
+    // them (crm_in_ids), which stops after a page, rather than sort them all.
+    struct Searched {
+        bool searched = false;
+        std::string match_text;               // the FTS5 query
+        std::vector<std::int64_t> matches;    // the ids it matches, ascending
+        std::optional<std::int64_t> count;    // the page's count, when asked for and already known
+    };
+
+    template <class Codec>
+    Searched search_first(const query::ListPlan& plan, RenderedList& sql) {
+        Searched out;
+        const auto search = std::find_if(plan.filters.begin(), plan.filters.end(),
+                                         [](const query::Filter& f) { return f.op == query::Op::search; });
+        if (search == plan.filters.end() || Codec::table().search_ids_sql.empty()) return out;
+        out.searched = true;
+        out.match_text = search_match_text(*search);
+        out.matches = match_ids(Codec::table(), out.match_text);
+        std::optional<std::int64_t> rows;  // how many rows the filters match, when known
+        if (plan.filters.size() == 1) rows = static_cast<std::int64_t>(out.matches.size());
+        if (plan.count) {
+            if (!rows) rows = count(sql, std::string(Codec::table().table));
+            out.count = rows;
+        }
+        if (rows && *rows > kManyMatches * plan.take())
+            sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_, true);
+        return out;
+    }
+
     template <class Codec>
     std::string explain_rows(const query::ListPlan& plan) {
         return guarded([&] {
             RenderedList sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_);
+            const Searched searched = search_first<Codec>(plan, sql);
             std::string out;
-            if (sql.branches.empty()) out = explain(sql.sql, sql.binds);
+            if (searched.searched)
+                out = explain(fmt::format(fmt::runtime(Codec::table().search_ids_sql), "?"), {searched.match_text});
+            if (sql.branches.empty()) out += explain(sql.sql, sql.binds);
             for (auto branch : sql.branches) {
                 branch.binds.emplace_back(plan.take() + 1);
                 out += explain(branch.sql, branch.binds);
             }
-            if (plan.count && !sql.count_sql.empty()) out += explain(sql.count_sql, sql.count_binds);
+            if (plan.count && !searched.count && !sql.count_sql.empty())
+                out += explain(sql.count_sql, sql.count_binds);
             return out;
         });
     }
@@ -838,6 +892,17 @@ private:
         return c.getColumn(0).getInt64();
     }
 
+    // The ids the FTS5 query `match` matches, ascending.
+    std::vector<std::int64_t> match_ids(const TableDecl& table, const std::string& match) {
+        auto& q = statement(fmt::format(fmt::runtime(table.search_ids_sql), "?"));
+        Reset r{q};
+        q.bind(1, match);
+        std::vector<std::int64_t> ids;
+        while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+        if (!std::is_sorted(ids.begin(), ids.end())) std::sort(ids.begin(), ids.end());
+        return ids;
+    }
+
     // A prepared statement kept for the connection's life, keyed by its SQL.
     SQLite::Statement& statement(const std::string& sql) {
         auto it = cache_.find(sql);
@@ -872,6 +937,7 @@ private:
     std::unique_ptr<TransactionStatements> tx_;  // after db_: destroyed before it
     std::unique_ptr<SavepointStatements> sp_;
     std::set<std::string> indexed_attributes_;   // attributes.<name> with an expression index
+    IdSetSlot walk_ids_ = nullptr;                // what crm_in_ids answers from (list_rows sets it)
 };
 
 }  // namespace

@@ -175,3 +175,28 @@ TEST_CASE("query plans: a keyset page seeks its index", "[customers][query][plan
     const auto via_page = e.list("customers", crm::Query().page(2).page_size(20));
     CHECK(via_cursor.at("results") == via_page.at("results"));
 }
+
+TEST_CASE("query plans: a search collects its ids, then walks or seeks", "[customers][query][plans][search]") {
+    Fixture f;  // "ann" matches first_name Ann: 34 of the 200 customers
+    auto check_lines = [&](const json::object& q, const std::vector<std::string>& want) {
+        const std::string plan = f.explain(q);
+        INFO("query: " << json::serialize(q) << "\nplan:\n" << plan);
+        CHECK(lines_of(plan) == want);
+    };
+    // The ids, in rowid order straight from the index (64: ORDER BY rowid
+    // consumed by FTS5, no sort).
+    const std::string ids = "SCAN customers_fts VIRTUAL TABLE INDEX 64:M5";
+    // Few matches per wanted row (34 <= 20 x 50): the matches are looked up
+    // by id and sorted; the count is the number of ids collected.
+    check_lines({{"q", "ann"}},
+                {ids, "SEARCH customers USING INTEGER PRIMARY KEY (rowid=?)", "LIST SUBQUERY 1",
+                 "SCAN customers_fts VIRTUAL TABLE INDEX 0:M5", "USE TEMP B-TREE FOR ORDER BY"});
+    // Many (34 > 20 x 1): the ordering's index is walked, each id probed
+    // (crm_in_ids), no sort; a page of 1 row stops after a few entries.
+    check_lines({{"q", "ann"}, {"page_size", 1}}, {ids, "SCAN customers USING INDEX customers_default_order"});
+    check_lines({{"q", "ann"}, {"page_size", 1}, {"ordering", "-created_at"}},
+                {ids, "SCAN customers USING INDEX customers_created_at"});
+    // Without a count, the number of ids decides alike.
+    check_lines({{"q", "ann"}, {"page_size", 1}, {"count", false}},
+                {ids, "SCAN customers USING INDEX customers_default_order"});
+}
