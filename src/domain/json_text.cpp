@@ -1,23 +1,53 @@
 #include "domain/json_text.hpp"
 
+#include "domain/time_text.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+#include <cstring>
 
 namespace crm::domain {
 
 namespace json = boost::json;
 
+namespace {
+
+// Eight bytes at once: whether any of them is '"', '\\' or below 0x20
+// (the classic "has zero byte" test, on w ^ c for the two characters and on
+// w - 0x20.. for the control range; bytes from 0x80 never match).
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+
+bool needs_escape(std::uint64_t w) noexcept {
+    auto zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+    return (zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\')) | ((w - kOnes * 0x20) & ~w & kHighs)) != 0;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
     std::size_t run = 0;  // start of the pending run of bytes that need no escape
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    std::size_t i = 0;
+    for (;;) {
+        // Skip eight bytes at a time while none of them needs an escape.
+        while (i + 8 <= s.size()) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            if (needs_escape(w)) break;
+            i += 8;
+        }
+        if (i >= s.size()) break;
         auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            ++i;
+            continue;
+        }
         out.append(s.data() + run, i - run);
-        run = i + 1;
+        run = ++i;
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -36,11 +66,12 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+// Keys are the models' own field names (identifiers): nothing to escape.
 void JsonText::key(std::string_view k) {
-    if (!first_) out_ += ',';
+    out_ += first_ ? "\"" : ",\"";
     first_ = false;
-    append_json_string(out_, k);
-    out_ += ':';
+    out_.append(k);
+    out_ += "\":";
 }
 
 void JsonText::field(std::string_view k, std::int64_t v) {
@@ -79,7 +110,14 @@ void JsonText::field(std::string_view k, const std::optional<int>& v) {
 }
 
 void JsonText::field(std::string_view k, const std::optional<Date>& v) {
-    if (v) return field(k, std::string_view(format_date(*v)));
+    if (v) {
+        key(k);
+        char buf[kTimeTextMax];
+        out_ += '"';
+        out_.append(buf, put_date(buf, *v));
+        out_ += '"';
+        return;
+    }
     key(k);
     null();
 }
@@ -90,7 +128,13 @@ void JsonText::field(std::string_view k, const std::optional<Timestamp>& v) {
     null();
 }
 
-void JsonText::field(std::string_view k, Timestamp v) { field(k, std::string_view(format_timestamp(v))); }
+void JsonText::field(std::string_view k, Timestamp v) {
+    key(k);
+    char buf[kTimeTextMax];
+    out_ += '"';
+    out_.append(buf, put_timestamp(buf, v));
+    out_ += '"';
+}
 
 void JsonText::field(std::string_view k, const std::vector<std::string>& v) {
     key(k);

@@ -5,6 +5,8 @@
 // is <chrono>'s.
 #include <crm/types.hpp>
 
+#include "domain/time_text.hpp"
+
 #include <charconv>
 
 namespace crm {
@@ -41,9 +43,10 @@ std::optional<Date> parse_date(std::string_view text) noexcept {
 }
 
 namespace {
-// Writes v as `width` zero-padded digits (formatting is on the hot path of
-// every read, so no format-string parsing here).
-void put_digits(std::string& out, long long v, int width) {
+// Writes v as `width` zero-padded digits at `out`; returns the end
+// (formatting is on the hot path of every read, so no format-string
+// parsing here).
+char* put_digits(char* out, long long v, int width) noexcept {
     char buf[20];
     int n = 0;
     bool neg = v < 0;
@@ -53,20 +56,43 @@ void put_digits(std::string& out, long long v, int width) {
         u /= 10;
     } while (u != 0);
     while (n < width) buf[n++] = '0';
-    if (neg) out += '-';
-    while (n > 0) out += buf[--n];
+    if (neg) *out++ = '-';
+    while (n > 0) *out++ = buf[--n];
+    return out;
 }
 }  // namespace
 
+std::size_t domain::put_date(char* out, Date d) noexcept {
+    char* p = put_digits(out, static_cast<int>(d.year()), 4);
+    *p++ = '-';
+    p = put_digits(p, static_cast<unsigned>(d.month()), 2);
+    *p++ = '-';
+    p = put_digits(p, static_cast<unsigned>(d.day()), 2);
+    return static_cast<std::size_t>(p - out);
+}
+
+std::size_t domain::put_timestamp(char* out, Timestamp t) noexcept {
+    auto days = floor<std::chrono::days>(t);
+    hh_mm_ss<microseconds> tod{t - days};
+    char* p = out + put_date(out, Date{days});
+    *p++ = 'T';
+    p = put_digits(p, tod.hours().count(), 2);
+    *p++ = ':';
+    p = put_digits(p, tod.minutes().count(), 2);
+    *p++ = ':';
+    p = put_digits(p, tod.seconds().count(), 2);
+    if (auto us = tod.subseconds().count(); us != 0) {
+        *p++ = '.';
+        p = put_digits(p, us, 6);
+        while (p[-1] == '0') --p;
+    }
+    *p++ = 'Z';
+    return static_cast<std::size_t>(p - out);
+}
+
 std::string format_date(Date d) {
-    std::string out;
-    out.reserve(10);
-    put_digits(out, static_cast<int>(d.year()), 4);
-    out += '-';
-    put_digits(out, static_cast<unsigned>(d.month()), 2);
-    out += '-';
-    put_digits(out, static_cast<unsigned>(d.day()), 2);
-    return out;
+    char buf[domain::kTimeTextMax];
+    return std::string(buf, domain::put_date(buf, d));
 }
 
 std::optional<Timestamp> parse_timestamp(std::string_view s) noexcept {
@@ -111,23 +137,8 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) noexcept {
 }
 
 std::string format_timestamp(Timestamp t) {
-    auto days = floor<std::chrono::days>(t);
-    hh_mm_ss<microseconds> tod{t - days};
-    std::string out = format_date(Date{days});
-    out.reserve(28);
-    out += 'T';
-    put_digits(out, tod.hours().count(), 2);
-    out += ':';
-    put_digits(out, tod.minutes().count(), 2);
-    out += ':';
-    put_digits(out, tod.seconds().count(), 2);
-    if (auto us = tod.subseconds().count(); us != 0) {
-        out += '.';
-        put_digits(out, us, 6);
-        while (out.back() == '0') out.pop_back();
-    }
-    out += 'Z';
-    return out;
+    char buf[domain::kTimeTextMax];
+    return std::string(buf, domain::put_timestamp(buf, t));
 }
 
 }  // namespace crm

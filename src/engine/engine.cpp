@@ -24,7 +24,9 @@ using namespace engine_detail;
 // The page object as text; results written with append_json.
 template <class T>
 std::string page_text(const Page<T>& p) {
-    std::string out = "{\"count\":";
+    std::string out;
+    out.reserve(128 + p.results.size() * 1024);  // a customer is ~1 KB of JSON: one allocation for most pages
+    out += "{\"count\":";
     out += p.count ? std::to_string(*p.count) : "null";
     out += ",\"results\":[";
     for (std::size_t i = 0; i < p.results.size(); ++i) {
