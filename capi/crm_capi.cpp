@@ -77,6 +77,7 @@ void require(const void* p, const char* what) {
 // The largest JSON text one call takes (a documented limit: import
 // payloads are streamed and only bounded per row).
 constexpr std::size_t kMaxJsonText = 16u << 20;
+constexpr std::size_t kMaxKeptPage = 1u << 20;  // crm_list's per-thread buffer keeps at most this
 
 json::value parse_json(const char* text, const char* what) {
     const std::size_t size = std::strlen(text);
@@ -198,7 +199,14 @@ int crm_list(crm_engine* e, const char* collection, const char* query_json, char
         require(collection, "collection");
         crm::Query q;
         if (query_json) q = query_of(query_json);
-        return engine.list_text(collection, q);
+        // One buffer per thread, kept with its capacity: no page-sized
+        // allocation (and no heap growth and trim) per call, only the copy
+        // handed out. Released when the thread ends; a buffer grown past
+        // kMaxKeptPage (pages of many large rows) is let go at the next call.
+        thread_local std::string page;
+        if (page.capacity() > kMaxKeptPage) std::string().swap(page);
+        engine.list_text(collection, q, page);
+        return std::string_view(page);
     });
 }
 

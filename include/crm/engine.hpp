@@ -190,6 +190,11 @@ public:
     std::string get_text(std::string_view collection, std::int64_t id);
     /// list(), serialised: the page object as JSON text.
     std::string list_text(std::string_view collection, const Query& q = {});
+    /// list_text() into `out` (cleared first), so a host that lists often
+    /// can keep one buffer, and its capacity, across calls: a page of 1,000
+    /// customers is about 1 MB of text. On an error `out` is left empty or
+    /// partly written.
+    void list_text(std::string_view collection, const Query& q, std::string& out);
 
     // --- Loyalty credit in JSON (what the C ABI's crm_credit_* call) ---
     /// Credit::accrue() in JSON: {"payments":[{"card","amount_cents","ref"}]}

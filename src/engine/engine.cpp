@@ -21,11 +21,10 @@ namespace {
 
 using namespace engine_detail;
 
-// The page object as text; results written with append_json.
+// The page object as text, appended to `out`; results written with append_json.
 template <class T>
-std::string page_text(const Page<T>& p) {
-    std::string out;
-    out.reserve(128 + p.results.size() * 1024);  // a customer is ~1 KB of JSON: one allocation for most pages
+void page_text(const Page<T>& p, std::string& out) {
+    out.reserve(out.size() + 128 + p.results.size() * 1024);  // a customer is ~1 KB of JSON
     out += "{\"count\":";
     out += p.count ? std::to_string(*p.count) : "null";
     out += ",\"results\":[";
@@ -46,7 +45,6 @@ std::string page_text(const Page<T>& p) {
     echo("offset", p.offset);
     echo("limit", p.limit);
     out += '}';
-    return out;
 }
 
 template <class T>
@@ -198,7 +196,7 @@ struct CollectionOps {
     void (*remove)(Engine::Impl&, std::int64_t);
     json::object (*list)(Engine::Impl&, const Query&);
     std::string (*get_text)(Engine::Impl&, std::int64_t);
-    std::string (*list_text)(Engine::Impl&, const Query&);
+    void (*list_text)(Engine::Impl&, const Query&, std::string&);
 };
 
 template <class T>
@@ -240,7 +238,7 @@ constexpr CollectionOps ops() {
             append_json(out, e.get<T>(id));
             return out;
         },
-        [](Engine::Impl& e, const Query& q) { return page_text(e.list<T>(q)); },
+        [](Engine::Impl& e, const Query& q, std::string& out) { page_text(e.list<T>(q), out); },
     };
 }
 
@@ -283,7 +281,17 @@ json::object Engine::update(std::string_view c, std::int64_t id, const json::val
 void Engine::remove(std::string_view c, std::int64_t id) { collection(c).remove(*impl_, id); }
 json::object Engine::list(std::string_view c, const Query& q) { return collection(c).list(*impl_, q); }
 std::string Engine::get_text(std::string_view c, std::int64_t id) { return collection(c).get_text(*impl_, id); }
-std::string Engine::list_text(std::string_view c, const Query& q) { return collection(c).list_text(*impl_, q); }
+std::string Engine::list_text(std::string_view c, const Query& q) {
+    std::string out;
+    list_text(c, q, out);
+    return out;
+}
+
+void Engine::list_text(std::string_view c, const Query& q, std::string& out) {
+    const auto& ops = collection(c);
+    out.clear();
+    ops.list_text(*impl_, q, out);
+}
 
 // --- Collection<T> ------------------------------------------------------------
 

@@ -308,6 +308,31 @@ static void test_crud(crm_engine *e)
     CHECK_CONTAINS(out, "\"count\":null");
     crm_free(out);
 
+    /* list: each page handed out is the caller's own (crm_list writes into
+       a buffer kept per thread and hands out a copy): a later call, longer
+       or shorter, or failing, leaves an earlier page as it was. */
+    {
+        char *first = NULL, *second = NULL, *third = NULL, *bad = NULL;
+        CHECK_STATUS(crm_list(e, "customers", "{\"ordering\":\"id\",\"page_size\":1}", &first), CRM_OK);
+        char *copy = first ? malloc(strlen(first) + 1) : NULL;
+        if (copy) memcpy(copy, first, strlen(first) + 1);
+        CHECK_STATUS(crm_list(e, "customers", "{\"ordering\":\"id\"}", &second), CRM_OK);
+        CHECK_STATUS(crm_list(e, "customers", "{\"page_size\":0}", &bad), CRM_EINVAL);
+        CHECK_STATUS(crm_list(e, "customers", "{\"ordering\":\"-id\",\"page_size\":1,\"count\":false}", &third),
+                     CRM_OK);
+        CHECK(first != NULL && copy != NULL && strcmp(first, copy) == 0);
+        CHECK(first != second && second != third && first != third);
+        CHECK(count_of(first, "\"uuid\":") == 1);
+        CHECK(count_of(second, "\"uuid\":") == 2);
+        CHECK(json_id(first ? strstr(first, "\"results\":") : NULL) != bob);
+        CHECK(json_id(third ? strstr(third, "\"results\":") : NULL) == bob);
+        CHECK_CONTAINS(third, "\"count\":null");
+        free(copy);
+        crm_free(first);
+        crm_free(second);
+        crm_free(third);
+    }
+
     /* list: bad queries */
     out = SENTINEL_JSON;
     CHECK_STATUS(crm_list(e, "customers", "{\"page_size\":0}", &out), CRM_EINVAL);

@@ -319,6 +319,26 @@ TEST_CASE("list: \"count\": false gives a null count", "[customers][list]") {
     CHECK_FALSE(typed.page.has_value());
 }
 
+TEST_CASE("list_text: the page as text, also into a buffer the caller keeps", "[customers][list]") {
+    crm::Engine e(":memory:");
+    const Ids ordered = seed_seven(e);
+    const auto q = crm::Query::from_json(json::parse(R"({"page_size":3,"ordering":"-id"})"));
+    const std::string text = e.list_text("customers", q);
+    CHECK(json::parse(text) == json::value(e.list("customers", q)));
+    std::string buffer = "left over from before";
+    e.list_text("customers", q, buffer);
+    CHECK(buffer == text);
+    // Reused for a shorter page, and for another collection: cleared each time.
+    e.list_text("customers", crm::Query().page_size(1).count(false), buffer);
+    const auto one = json::parse(buffer).as_object();
+    CHECK(one.at("count").is_null());
+    CHECK(ids_of(one) == slice(ordered, 0, 1));
+    e.list_text("orders", crm::Query(), buffer);
+    CHECK(buffer == R"({"count":0,"results":[],"next_cursor":null,"page":1,"page_size":50})");
+    // An unknown collection: not_found, whatever the buffer held.
+    CHECK_THROWS_AS(e.list_text("nope", crm::Query(), buffer), crm::Error);
+}
+
 TEST_CASE("crm::Query builder equals its JSON form", "[customers][list][query]") {
     const auto built = crm::Query().page(2).page_size(3).ordering("-id").count(false);
     const auto from = crm::Query::from_json(json::parse(R"({"page":2,"page_size":3,"ordering":"-id","count":false})"));
