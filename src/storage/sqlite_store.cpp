@@ -373,6 +373,12 @@ public:
             if (path != ":memory:") {
                 db_.exec("PRAGMA journal_mode = WAL");
                 db_.exec("PRAGMA synchronous = NORMAL");
+                // 8 MiB of pages per connection (SQLite's default is 2 MiB):
+                // keyset pages at several depths of a 1,000,000-row table
+                // touch a table page per row, and stay cached (the keyset
+                // benchmark: 238 -> 204 us p50); larger did not pay, as
+                // long scans then spread over more cold memory.
+                db_.exec("PRAGMA cache_size = -8192");
             }
             db_.exec("PRAGMA foreign_keys = ON");
             // DIRECTONLY: never from a trigger or view; not DETERMINISTIC, as
