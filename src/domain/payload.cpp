@@ -135,6 +135,8 @@ bool RowSplitter::next(std::string_view& row) {
     }
     const std::size_t end = value_end(text_, i);
     if (end == npos) bad_shape("has a row that does not end");
+    // A ',' where a row should be ("[,", ",,"): no row, and pos_ would not move.
+    if (end == i) bad_shape("has an empty row");
     row = text_.substr(i, end - i);
     pos_ = end;
     return true;

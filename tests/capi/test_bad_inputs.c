@@ -17,6 +17,11 @@
  *   - unknown collection names;
  *   - every pointer argument NULL, for every crm_* function of crm.h;
  *   - credit: malformed payments and requests, amounts out of range;
+ *   - import and export: malformed or bad options, unknown formats, formats
+ *     with no mapping for the collection, payloads of none of the shapes,
+ *     atomic imports with a failing row (the per-row list in the last
+ *     error), list-only and unknown collections, bad export queries; no
+ *     failing export calls its callback;
  *   - files: a path in a missing folder, a folder, a read-only file, files
  *     that are not databases, truncated databases.
  * The whole call catalogue runs on a ":memory:" engine and on a file-backed
@@ -292,25 +297,48 @@ static long long row_of(const struct rows *r, int collection)
 
 static const char *const kCollectionNames[] = {"customers", "orders", "messages", "forms"};
 
+/* Calls of the export callback (count_write): a failing export makes none. */
+static int g_export_writes = 0;
+
+static int count_write(void *ctx, const char *data, size_t len)
+{
+    (void)data;
+    (void)len;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* A text with nothing but white space: an import payload of no rows. */
+static int blank(const char *text) { return text[strspn(text, " \t\r\n")] == '\0'; }
+
 /* ---------------------------------------------------------------------------
  * The call catalogue: every call fails and writes nothing
  * ------------------------------------------------------------------------- */
 
-/* Sends `text` as a body, a patch, a query and options: each is `invalid`. */
+/* Sends `text` as a body, a patch, a query, options and an import payload:
+ * each is `invalid` (a blank payload is no rows, so not sent as one). */
 static void expect_invalid_everywhere(crm_engine *e, const struct rows *r, const char *text, int as_query,
                                       int as_options)
 {
     char *out = NULL;
     int c;
+    g_export_writes = 0;
     for (c = 0; c < 4; ++c) {
         EXPECT_FAIL(crm_create(e, kCollectionNames[c], text, &out), CRM_EINVAL);
         EXPECT_FAIL(crm_replace(e, kCollectionNames[c], row_of(r, c), text, &out), CRM_EINVAL);
         EXPECT_FAIL(crm_update(e, kCollectionNames[c], row_of(r, c), text, &out), CRM_EINVAL);
         if (as_query) EXPECT_FAIL(crm_list(e, kCollectionNames[c], text, &out), CRM_EINVAL);
+        if (as_query)
+            EXPECT_FAIL_CODE(crm_export(e, kCollectionNames[c], text, count_write, &g_export_writes), CRM_EINVAL);
+        if (!blank(text)) EXPECT_FAIL(crm_import(e, kCollectionNames[c], text, NULL, &out), CRM_EINVAL);
     }
     EXPECT_FAIL(crm_credit_accrue(e, text, &out), CRM_EINVAL);
     EXPECT_FAIL(crm_credit_check(e, text, &out), CRM_EINVAL);
-    if (as_options) EXPECT_OPEN_FAIL(":memory:", text, CRM_EINVAL);
+    if (as_options) {
+        EXPECT_OPEN_FAIL(":memory:", text, CRM_EINVAL);
+        EXPECT_FAIL(crm_import(e, "customers", "[{\"first_name\":\"Never\"}]", text, &out), CRM_EINVAL);
+    }
+    CHECK(g_export_writes == 0);
 }
 
 static void test_malformed_json(crm_engine *e, const struct rows *r)
@@ -377,9 +405,14 @@ static void test_malformed_json(crm_engine *e, const struct rows *r)
         }
         EXPECT_FAIL(crm_credit_accrue(e, kNotObjects[i], &out), CRM_EINVAL);
         EXPECT_FAIL(crm_credit_check(e, kNotObjects[i], &out), CRM_EINVAL);
+        g_export_writes = 0;
+        EXPECT_FAIL_CODE(crm_export(e, "customers", kNotObjects[i], count_write, &g_export_writes), CRM_EINVAL);
+        CHECK(g_export_writes == 0);
         /* options_json "null" is no options, like NULL (the spec only
          * accepts NULL; a JSON null is not a documented failure). */
         if (!is_null) EXPECT_OPEN_FAIL(":memory:", kNotObjects[i], CRM_EINVAL);
+        if (!is_null)
+            EXPECT_FAIL(crm_import(e, "customers", "[{\"first_name\":\"Never\"}]", kNotObjects[i], &out), CRM_EINVAL);
     }
     g_context = NULL;
 }
@@ -886,6 +919,12 @@ static void test_unknown_collections(crm_engine *e, const struct rows *r)
         EXPECT_FAIL(crm_update(e, kNames[i], r->customer, "{}", &out), CRM_ENOTFOUND);
         EXPECT_FAIL_CODE(crm_delete(e, kNames[i], r->customer), CRM_ENOTFOUND);
         EXPECT_FAIL(crm_list(e, kNames[i], NULL, &out), CRM_ENOTFOUND);
+        EXPECT_FAIL(crm_import(e, kNames[i], "[{\"first_name\":\"Ann\"}]", NULL, &out), CRM_ENOTFOUND);
+        EXPECT_FAIL(crm_import(e, kNames[i], "[]", "{\"atomic\":false}", &out), CRM_ENOTFOUND);
+        g_export_writes = 0;
+        EXPECT_FAIL_CODE(crm_export(e, kNames[i], NULL, count_write, &g_export_writes), CRM_ENOTFOUND);
+        EXPECT_FAIL_CODE(crm_export(e, kNames[i], "{}", count_write, &g_export_writes), CRM_ENOTFOUND);
+        CHECK(g_export_writes == 0);
     }
     g_context = NULL;
 }
@@ -986,11 +1025,184 @@ static void test_null_pointers(crm_engine *e, const struct rows *r)
         EXPECT_FAIL_CODE(crm_credit_check(NULL, NULL, NULL), CRM_EMISUSE);
     }
 
+    /* crm_import(e, collection, payload, options_json, out_report_json):
+     * options_json may be NULL; a NULL pointer is misuse whatever else is
+     * wrong. */
+    {
+        const char *rows = "[{\"last_name\":\"never\"}]";
+        EXPECT_FAIL(crm_import(NULL, "customers", rows, NULL, &out), CRM_EMISUSE);
+        EXPECT_FAIL(crm_import(NULL, "customers", rows, "{}", &out), CRM_EMISUSE);
+        EXPECT_FAIL(crm_import(e, NULL, rows, NULL, &out), CRM_EMISUSE);
+        EXPECT_FAIL(crm_import(e, NULL, rows, "{", &out), CRM_EMISUSE);
+        EXPECT_FAIL(crm_import(e, "customers", NULL, NULL, &out), CRM_EMISUSE);
+        EXPECT_FAIL(crm_import(e, "customers", NULL, "{\"format\":\"csv\"}", &out), CRM_EMISUSE);
+        EXPECT_FAIL_CODE(crm_import(e, "customers", rows, NULL, NULL), CRM_EMISUSE);
+        EXPECT_FAIL_CODE(crm_import(e, "nope", "42", "{", NULL), CRM_EMISUSE);
+        EXPECT_FAIL_CODE(crm_import(NULL, NULL, NULL, NULL, NULL), CRM_EMISUSE);
+    }
+
+    /* crm_export(e, collection, query_json, write, ctx): query_json and ctx
+     * may be NULL; the callback is never called. */
+    g_export_writes = 0;
+    EXPECT_FAIL_CODE(crm_export(NULL, "customers", NULL, count_write, &g_export_writes), CRM_EMISUSE);
+    EXPECT_FAIL_CODE(crm_export(e, NULL, NULL, count_write, &g_export_writes), CRM_EMISUSE);
+    EXPECT_FAIL_CODE(crm_export(e, "customers", NULL, NULL, &g_export_writes), CRM_EMISUSE);
+    EXPECT_FAIL_CODE(crm_export(e, "customers", "{}", NULL, NULL), CRM_EMISUSE);
+    EXPECT_FAIL_CODE(crm_export(e, "nope", "{", NULL, NULL), CRM_EMISUSE);
+    EXPECT_FAIL_CODE(crm_export(NULL, NULL, NULL, NULL, NULL), CRM_EMISUSE);
+    CHECK(g_export_writes == 0);
+
+    /* crm_set_progress(e, fn, ctx): a NULL engine is ignored. */
+    crm_set_progress(NULL, NULL, NULL);
+
     /* After all of that the customer is still there, unchanged by name. */
     out = NULL;
     CHECK_STATUS(crm_get(e, "customers", id, &out), CRM_OK);
     CHECK_CONTAINS(out, "\"first_name\":\"Ann\"");
     crm_free(out);
+}
+
+/* crm_import and crm_export with bad options, formats, payloads and queries
+ * (crm.h: crm_import is invalid for bad options, a payload of none of the
+ * shapes, a list-only collection, or (atomic) any failing row, with the
+ * per-row list in the last error; crm_export is invalid for a bad query).
+ * Nothing is written (run_catalogue's callers compare the database). */
+static void test_bad_import_export(crm_engine *e)
+{
+    /* Options and the field each is refused for. */
+    static const struct {
+        const char *options, *field;
+    } kBadOptions[] = {
+        {"{\"format\":\"csv\"}", "format"},
+        {"{\"format\":\"CANONICAL\"}", "format"},
+        {"{\"format\":\"\"}", "format"},
+        {"{\"format\":1}", "format"},
+        {"{\"format\":[\"v1\"]}", "format"},
+        {"{\"mode\":\"merge\"}", "mode"},
+        {"{\"mode\":true}", "mode"},
+        {"{\"mode\":\"upsert\",\"key\":\"phone\"}", "key"},
+        {"{\"key\":\"Email\"}", "key"},
+        {"{\"atomic\":\"maybe\"}", "atomic"},
+        {"{\"atomic\":2}", "atomic"},
+        {"{\"nope\":1}", "nope"},
+        {"{\"format\":\"canonical\",\"Format\":\"v1\"}", "Format"},
+    };
+    /* Formats with no mapping for a collection (seed-map.md). */
+    static const struct {
+        const char *format, *collection;
+    } kUnmapped[] = {
+        {"crm-app", "orders"}, {"crm-app", "messages"}, {"crm-app", "forms"}, {"v1", "tickets"},
+        {"v1", "messages"},    {"v1", "forms"},         {"heidian", "orders"}, {"heidian", "tickets"},
+        {"akinon", "orders"},  {"akinon", "forms"},
+    };
+    /* Payloads of none of the shapes (the field is "payload"). */
+    static const char *const kBadShapes[] = {
+        "42",
+        "\"text\"",
+        "true",
+        "null",
+        "]",
+        "x[]",
+        "[",
+        "[{\"first_name\":\"A\"}",
+        "[{\"first_name\":\"A\"}] x",
+        "[{\"first_name\":\"A\"}][]",
+        "[{\"first_name\":\"A\"} {\"first_name\":\"B\"}]",
+        "[{\"first_name\":\"A\"},]",
+        "[{\"first_name\":\"A\"},,{\"first_name\":\"B\"}]",
+        "[,{\"first_name\":\"A\"}]",
+        "[,]",
+        "{\"clients\":[,]}",
+    };
+    /* Atomic imports with a failing row: the row's index and field. */
+    static const struct {
+        const char *collection, *payload, *options, *index, *field;
+    } kFailingRows[] = {
+        {"customers", "[{\"first_name\":\"A\"},{\"email\":\"not-an-email\"}]", NULL, "1", "email"},
+        {"customers", "[{\"first_name\":\"A\"},{\"nope\":1}]", "{\"atomic\":true}", "1", "nope"},
+        {"customers", "{\"first_name\":\"A\"}\n{\"first_name\":\n", NULL, "1", ""},
+        {"customers", "[{\"first_name\":\"A\"},[1]]", NULL, "1", ""},
+        {"customers", "[{\"first_name\":\"A\"},{\"email\":\"ann@example.com\"}]", NULL, "1", "email"},
+        {"customers", "[{\"uuid\":\"not-a-uuid\"}]", NULL, "0", "uuid"},
+        {"customers", "[{\"first_name\":\"A\"}]", "{\"mode\":\"upsert\",\"key\":\"crm_id\"}", "0", "crm_id"},
+        {"customers", "{\"clients\":[{\"Nom\":\"A\",\"Sexe\":\"x\"}]}", "{\"format\":\"crm-app\"}", "0", "Sexe"},
+        {"customers", "[{\"customerName\":\"A\",\"nope\":1}]", "{\"format\":\"v1\"}", "0", "nope"},
+        {"orders", "[{\"customer_id\":999999}]", NULL, "0", "customer_id"},
+        {"messages", "[{\"context\":\"x\"}]", NULL, "0", "customer_id"},
+        {"forms", "[{\"name\":\"vip\",\"fields\":[]}]", NULL, "0", "name"},
+        {"tickets", "[{\"lines\":[]}]", NULL, "0", "lines"},
+    };
+    /* Export queries and the key each is refused for. */
+    static const struct {
+        const char *collection, *query, *field;
+    } kBadQueries[] = {
+        {"customers", "{\"page\":1}", "page"},
+        {"customers", "{\"page_size\":10}", "page_size"},
+        {"customers", "{\"offset\":0,\"limit\":5}", "offset"},
+        {"customers", "{\"cursor\":\"x\"}", "cursor"},
+        {"customers", "{\"count\":false}", "count"},
+        {"customers", "{\"nope\":1}", "nope"},
+        {"customers", "{\"ordering\":\"nope\"}", "ordering"},
+        {"orders", "{\"status\":\"shipped\"}", "status"},
+        {"ledger", "{\"reason\":1}", "reason"},
+    };
+    const char *row = "[{\"first_name\":\"Never\"}]";
+    char *out = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof kBadOptions / sizeof kBadOptions[0]; ++i) {
+        g_context = kBadOptions[i].options;
+        EXPECT_FAIL(crm_import(e, "customers", row, kBadOptions[i].options, &out), CRM_EINVAL);
+        EXPECT_FIELD(kBadOptions[i].field);
+    }
+    for (i = 0; i < sizeof kUnmapped / sizeof kUnmapped[0]; ++i) {
+        char *options = fmt("{\"format\":\"%s\"}", kUnmapped[i].format);
+        g_context = options;
+        EXPECT_FAIL(crm_import(e, kUnmapped[i].collection, "[]", options, &out), CRM_EINVAL);
+        EXPECT_FIELD("format");
+        free(options);
+    }
+    g_context = NULL;
+    /* upsert is for customers only */
+    EXPECT_FAIL(crm_import(e, "orders", "[]", "{\"mode\":\"upsert\"}", &out), CRM_EINVAL);
+    EXPECT_FIELD("mode");
+    EXPECT_FAIL(crm_import(e, "forms", "[]", "{\"mode\":\"upsert\",\"key\":\"email\"}", &out), CRM_EINVAL);
+    EXPECT_FIELD("mode");
+    /* list-only collections */
+    EXPECT_FAIL(crm_import(e, "ledger", "[{\"customer_id\":1,\"delta_cents\":5}]", NULL, &out), CRM_EINVAL);
+    EXPECT_FAIL(crm_import(e, "credit_requests", "[]", NULL, &out), CRM_EINVAL);
+
+    for (i = 0; i < sizeof kBadShapes / sizeof kBadShapes[0]; ++i) {
+        g_context = kBadShapes[i];
+        EXPECT_FAIL(crm_import(e, "customers", kBadShapes[i], NULL, &out), CRM_EINVAL);
+        EXPECT_FIELD("payload");
+        /* not atomic: the outline is checked before any row is written */
+        EXPECT_FAIL(crm_import(e, "customers", kBadShapes[i], "{\"atomic\":false}", &out), CRM_EINVAL);
+        EXPECT_FIELD("payload");
+    }
+    for (i = 0; i < sizeof kFailingRows / sizeof kFailingRows[0]; ++i) {
+        char *index = fmt("\"index\":%s,", kFailingRows[i].index);
+        g_context = kFailingRows[i].payload;
+        EXPECT_FAIL(crm_import(e, kFailingRows[i].collection, kFailingRows[i].payload, kFailingRows[i].options, &out),
+                    CRM_EINVAL);
+        CHECK_CONTAINS(g_err, index);
+        EXPECT_FIELD(kFailingRows[i].field);
+        free(index);
+    }
+    g_context = NULL;
+    /* A taken email is the row's conflict, inside the import's invalid. */
+    EXPECT_FAIL(crm_import(e, "customers", "[{\"email\":\"ANN@example.com\"}]", NULL, &out), CRM_EINVAL);
+    CHECK_CONTAINS(g_err, "\"errors\":[{\"index\":0,\"code\":\"conflict\"");
+
+    g_export_writes = 0;
+    for (i = 0; i < sizeof kBadQueries / sizeof kBadQueries[0]; ++i) {
+        g_context = kBadQueries[i].query;
+        EXPECT_FAIL_CODE(crm_export(e, kBadQueries[i].collection, kBadQueries[i].query, count_write, &g_export_writes),
+                         CRM_EINVAL);
+        EXPECT_FIELD(kBadQueries[i].field);
+    }
+    g_context = NULL;
+    CHECK(g_export_writes == 0);
 }
 
 /* Every failing call of the catalogue, on one engine. */
@@ -1006,6 +1218,7 @@ static void run_catalogue(crm_engine *e, const struct rows *r)
     test_id_extremes(e, r);
     test_unknown_collections(e, r);
     test_null_pointers(e, r);
+    test_bad_import_export(e);
 }
 
 static void test_catalogue_in_memory(void)

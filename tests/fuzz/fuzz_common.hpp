@@ -121,6 +121,58 @@ inline std::int64_t must_create(crm_engine* e, const char* collection, const cha
     return id;
 }
 
+// A setup or check call that must succeed: aborts otherwise.
+inline void must(const char* call, int status, const char* detail) {
+    if (status != CRM_OK) die(call, status, "a setup or check call failed", detail);
+}
+
+// The page crm_list gives for `query` (setup and checks: must succeed), as
+// text; the caller frees nothing.
+inline std::string list_text(crm_engine* e, const char* collection, const char* query) {
+    char* out = nullptr;
+    must("crm_list (check)", crm_list(e, collection, query, &out), collection);
+    std::string text(out);
+    crm_free(out);
+    return text;
+}
+
+// The page crm_list gives for `query`, parsed.
+inline boost::json::object list_page(crm_engine* e, const char* collection, const char* query) {
+    const std::string text = list_text(e, collection, query);
+    boost::json::value v;
+    if (!parse_json(text, v) || !v.is_object()) die("crm_list (check)", CRM_OK, "the page is not a JSON object", text.c_str());
+    return v.get_object();
+}
+
+// How many rows of `collection` match `query` (NULL: all).
+inline std::int64_t count_rows(crm_engine* e, const char* collection, const char* query = nullptr) {
+    const boost::json::object page = list_page(e, collection, query ? query : R"({"page_size":1})");
+    const auto* count = page.if_contains("count");
+    if (count == nullptr || !count->is_int64()) die("crm_list (check)", CRM_OK, "the page has no count", collection);
+    return count->get_int64();
+}
+
+// Every row of each of `collections` in id order (at most 1000 each: the
+// targets' engines are small), as one text: a snapshot to compare.
+template <std::size_t N>
+std::string dump(crm_engine* e, const char* const (&collections)[N]) {
+    std::string all;
+    for (const char* c : collections) {
+        all += c;
+        all += ": ";
+        all += list_text(e, c, R"({"ordering":"id","page_size":1000})");
+        all += '\n';
+    }
+    return all;
+}
+
+// Dies when `after` is not `before` (a call that must not write wrote).
+inline void same_state(const char* call, const std::string& before, const std::string& after, const std::string& input) {
+    if (before == after) return;
+    std::fprintf(stderr, "before: %s\nafter:  %s\n", before.c_str(), after.c_str());
+    die(call, -1, "the database changed when it must not", input.c_str());
+}
+
 }  // namespace crm_fuzz
 
 #endif  // CRM_TESTS_FUZZ_COMMON_HPP

@@ -87,6 +87,3 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const char* collection : kCollections) list_one(e, collection, text, 0);
     return 0;
 }
-
-// Later targets (issue #9) go beside this one: see the note at the end of
-// fuzz_write.cpp.

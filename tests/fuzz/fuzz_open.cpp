@@ -37,6 +37,3 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     crm_close(e);
     return 0;
 }
-
-// Later targets (issue #9) go beside this one: see the note at the end of
-// fuzz_write.cpp.

@@ -119,8 +119,3 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return 0;
 }
-
-// Later targets (issue #9) go beside this one, one file each, added to
-// CRM_FUZZ_TARGETS in tests/fuzz/CMakeLists.txt with a corpus folder:
-// fuzz_import (crm_import, first byte picking the format), fuzz_credit_accrue
-// (crm_credit_accrue) and fuzz_credit_check (crm_credit_check).

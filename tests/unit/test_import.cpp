@@ -758,6 +758,18 @@ TEST_CASE("import: payload shapes (array, wrapper object, NDJSON with blank line
         }
         CHECK(count_of(e, "customers") == 0);
     }
+    SECTION("a ',' where a row should be is an empty row, not an endless loop (fuzz_import)") {
+        for (const char* p : {"[,]", "[,{\"last_name\":\"A\"}]", "[ , {\"last_name\":\"A\"}]",
+                              "[{\"last_name\":\"A\"},,{\"last_name\":\"B\"}]", "{\"clients\":[,]}"}) {
+            INFO("payload: " << p);
+            for (const bool atomic : {true, false}) {
+                const auto err = expect_error([&] { e.import_rows("customers", p, opts(crm::ImportFormat::canonical, atomic)); },
+                                              crm::Status::invalid, {"payload"});
+                CHECK(err.errors().at(0).message == "has an empty row");
+            }
+        }
+        CHECK(count_of(e, "customers") == 0);
+    }
 }
 
 // --- options, collections ---------------------------------------------------------
