@@ -1,13 +1,15 @@
 // fuzz_write: crm_create / crm_replace / crm_update with fuzzed JSON.
 //
 // Input: the first byte picks the collection (bits 0-1: customers, orders,
-// messages, forms) and the operation ((byte >> 2) % 3: create, replace or
-// update of a row created at setup); the rest, up to its first NUL, is the
-// JSON text.
+// messages, forms; bit 7 set: tickets) and the operation (((byte & 0x7f) >>
+// 2) % 3: create, replace or update of a row created at setup); the rest,
+// up to its first NUL, is the JSON text. Tickets are immutable: a replace or
+// update of one must be refused (invalid) whatever the text.
 //
 // One ":memory:" engine serves every input (opening one per input would cost
 // most of the time): it holds one customer, one order and one message of
-// that customer, and one active form. After each input the engine is put
+// that customer, one active form and one ticket of that customer (with its
+// accrual). After each input the engine is put
 // back: a row the input created is deleted, and a row it replaced or updated
 // is replaced with its setup body again (an order whose status moved on is
 // deleted and made anew). An artifact replayed alone runs on a fresh engine.
@@ -23,13 +25,14 @@ namespace {
 
 using namespace crm_fuzz;
 
-constexpr const char* kCollections[] = {"customers", "orders", "messages", "forms"};
+constexpr const char* kCollections[] = {"customers", "orders", "messages", "forms", "tickets"};
+constexpr int kTickets = 4;
 constexpr const char* kOps[] = {"crm_create", "crm_replace", "crm_update"};
 
 struct Setup {
     crm_engine* e = nullptr;
-    std::int64_t ids[4] = {0, 0, 0, 0};  // the row of each collection replaced or updated
-    std::string bodies[4];               // what each was made from
+    std::int64_t ids[5] = {0, 0, 0, 0, 0};  // the row of each collection replaced or updated
+    std::string bodies[5];                  // what each was made from
 };
 
 Setup& setup() {
@@ -47,6 +50,10 @@ Setup& setup() {
         t.ids[2] = must_create(t.e, "messages", t.bodies[2].c_str());
         t.bodies[3] = R"({"name":"vip","fields":[{"name":"tier","type":"enum","options":["gold","silver"]}]})";
         t.ids[3] = must_create(t.e, "forms", t.bodies[3].c_str());
+        t.bodies[4] = R"({"customer_id":)" + customer +
+                      R"(,"ref":"setup-1","date":"2026-01-02T03:04:05Z","lines":[{"product_code":"P1",)"
+                      R"("unit_price_before_cents":1000,"quantity":2}]})";
+        t.ids[4] = must_create(t.e, "tickets", t.bodies[4].c_str());
         return t;
     }();
     return s;
@@ -67,7 +74,7 @@ void restore(Setup& s, int which) {
 }
 
 // A write that succeeded: read back, compare, and PUT the result back.
-void check_round_trip(crm_engine* e, const char* collection, const boost::json::value& written) {
+void check_round_trip(crm_engine* e, const char* collection, const boost::json::value& written, bool put_back) {
     const std::int64_t id = written.get_object().at("id").as_int64();
     char* got = nullptr;
     int rc = crm_get(e, collection, id, &got);
@@ -78,6 +85,10 @@ void check_round_trip(crm_engine* e, const char* collection, const boost::json::
         const std::string w = boost::json::serialize(written);
         std::fprintf(stderr, "written: %s\nread:    %s\n", w.c_str(), got);
         die("crm_get after a write", rc, "the row read back differs from the write's result", collection);
+    }
+    if (!put_back) {  // tickets: immutable
+        crm_free(got);
+        return;
     }
     char* put = nullptr;
     rc = crm_replace(e, collection, id, got, &put);
@@ -90,8 +101,8 @@ void check_round_trip(crm_engine* e, const char* collection, const boost::json::
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
-    const int which = data[0] & 3;
-    const int op = (data[0] >> 2) % 3;
+    const int which = (data[0] & 0x80) ? kTickets : data[0] & 3;
+    const int op = ((data[0] & 0x7f) >> 2) % 3;
     const std::string text = as_text(data + 1, size - 1);
     const char* collection = kCollections[which];
 
@@ -108,10 +119,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (rc == CRM_OK && out != nullptr && !parse_json(out, written)) die(kOps[op], rc, "out_json is not valid JSON", out);
     // not_found only for a collection or an id that does not exist: all do here.
     check_out(kOps[op], rc, out, kClientErrors & ~bit(CRM_ENOTFOUND), text);
+    if (which == kTickets && op != 0 && rc != CRM_EINVAL)
+        die(kOps[op], rc, "a ticket was replaced or updated: tickets are immutable", text.c_str());
     if (rc != CRM_OK) return 0;
-    check_round_trip(s.e, collection, written);
+    check_round_trip(s.e, collection, written, which != kTickets);
     if (op == 0) {
         const std::int64_t id = written.get_object().at("id").as_int64();
+        if (which == kTickets && id == s.ids[kTickets]) return 0;  // the setup ticket's ref, replayed: kept
         const int rc2 = crm_delete(s.e, collection, id);
         if (rc2 != CRM_OK) die("crm_delete of the created row", rc2, "cannot delete a row just created", text.c_str());
     } else {
