@@ -173,6 +173,24 @@ inline void same_state(const char* call, const std::string& before, const std::s
     die(call, -1, "the database changed when it must not", input.c_str());
 }
 
+// The target's one setup, made in place by `build` on first use (never
+// copied: a setup may hand its own address to the engine, as the progress
+// callback's context). An artifact replayed alone runs on a fresh one.
+template <class S>
+S& built_once(void (*build)(S&)) {
+    static S s;
+    static const bool built = (build(s), true);
+    (void)built;
+    return s;
+}
+
+// Dies for `call`, showing what it returned (`label`: `shown`) first.
+[[noreturn]] inline void die_showing(const char* call, const char* label, const std::string& shown, const char* why,
+                                     const std::string& input) {
+    std::fprintf(stderr, "%s: %s\n", label, shown.c_str());
+    die(call, CRM_OK, why, input.c_str());
+}
+
 }  // namespace crm_fuzz
 
 #endif  // CRM_TESTS_FUZZ_COMMON_HPP

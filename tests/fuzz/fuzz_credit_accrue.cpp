@@ -81,18 +81,10 @@ void build(Setup& s) {
     s.before = dump(s.e, kState);
 }
 
-Setup& setup() {
-    static Setup s = [] {
-        Setup t;
-        build(t);
-        return t;
-    }();
-    return s;
-}
+Setup& setup() { return built_once<Setup>(build); }
 
 [[noreturn]] void bad(const char* why, const std::string& result, const std::string& input) {
-    std::fprintf(stderr, "result: %s\n", result.c_str());
-    die("crm_credit_accrue", CRM_OK, why, input.c_str());
+    die_showing("crm_credit_accrue", "result", result, why, input);
 }
 
 // Sums delta_cents of the exported ledger lines.

@@ -155,18 +155,10 @@ void build(Setup& s) {
     s.tickets_and_ledger = dump(s.e, kUnchanged);
 }
 
-Setup& setup() {
-    static Setup s = [] {
-        Setup t;
-        build(t);
-        return t;
-    }();
-    return s;
-}
+Setup& setup() { return built_once<Setup>(build); }
 
 [[noreturn]] void bad(const char* why, const std::string& result, const std::string& input) {
-    std::fprintf(stderr, "result: %s\n", result.c_str());
-    die("crm_credit_check", CRM_OK, why, input.c_str());
+    die_showing("crm_credit_check", "result", result, why, input);
 }
 
 std::optional<sys_days> parse_day(std::string_view s) {

@@ -154,14 +154,7 @@ void build(Setup& s) {
     s.ledger_rows = count_rows(s.e, "ledger");
 }
 
-Setup& setup() {
-    static Setup s = [] {
-        Setup t;
-        build(t);
-        return t;
-    }();
-    return s;
-}
+Setup& setup() { return built_once<Setup>(build); }
 
 void rebuild(Setup& s) {
     crm_close(s.e);
@@ -188,8 +181,7 @@ std::string options_for(std::uint8_t selector, const Target& t) {
 }
 
 [[noreturn]] void bad_report(const char* why, const char* report, const std::string& input) {
-    std::fprintf(stderr, "report: %s\n", report);
-    die("crm_import", CRM_OK, why, input.c_str());
+    die_showing("crm_import", "report", report, why, input);
 }
 
 std::int64_t report_int(const boost::json::object& r, const char* key, const char* text,
