@@ -173,6 +173,38 @@ inline void same_state(const char* call, const std::string& before, const std::s
     die(call, -1, "the database changed when it must not", input.c_str());
 }
 
+// A crm_write_fn that checks what crm_export writes: each call one JSON
+// object and its newline. Counts them in `n`; `delta_cents` sums that field
+// of each (ledger lines); `bad` is set, and the export stopped, at the first
+// line that is not an object (or, with `want_delta`, lacks an integer
+// delta_cents).
+struct ExportLines {
+    bool want_delta = false;
+    std::int64_t n = 0;
+    std::int64_t delta_cents = 0;
+    bool bad = false;
+
+    static int write(void* ctx, const char* data, std::size_t len) {
+        auto* l = static_cast<ExportLines*>(ctx);
+        boost::json::value v;
+        if (len == 0 || data[len - 1] != '\n' || !parse_json(std::string_view(data, len - 1), v) || !v.is_object())
+            return l->fail();
+        if (l->want_delta) {
+            const auto* d = v.get_object().if_contains("delta_cents");
+            if (d == nullptr || !d->is_int64()) return l->fail();
+            l->delta_cents += d->get_int64();
+        }
+        ++l->n;
+        return 0;
+    }
+
+private:
+    int fail() {
+        bad = true;
+        return 1;
+    }
+};
+
 // The target's one setup, made in place by `build` on first use (never
 // copied: a setup may hand its own address to the engine, as the progress
 // callback's context). An artifact replayed alone runs on a fresh one.

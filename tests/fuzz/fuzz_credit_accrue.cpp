@@ -87,24 +87,6 @@ Setup& setup() { return built_once<Setup>(build); }
     die_showing("crm_credit_accrue", "result", result, why, input);
 }
 
-// Sums delta_cents of the exported ledger lines.
-struct LedgerSum {
-    std::int64_t sum = 0;
-    bool bad = false;
-};
-
-int add_line(void* ctx, const char* data, std::size_t len) {
-    auto* s = static_cast<LedgerSum*>(ctx);
-    boost::json::value v;
-    if (!parse_json(std::string_view(data, len), v) || !v.is_object() ||
-        !v.get_object().contains("delta_cents") || !v.get_object().at("delta_cents").is_int64()) {
-        s->bad = true;
-        return 1;
-    }
-    s->sum += v.get_object().at("delta_cents").get_int64();
-    return 0;
-}
-
 // The amount in cents a payment item gives, when it is a plain integer.
 std::optional<std::int64_t> integer_amount(const boost::json::value& item, bool seed) {
     const auto* o = item.if_object();
@@ -197,14 +179,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         crm_free(b);
         if (reported != running[h.id])
             bad("crm_credit_balance is not the running balance of the results", result, text);
-        LedgerSum sum;
+        ExportLines sum{true};
         const std::string q = R"({"customer_id":)" + std::to_string(h.id) + "}";
-        must("crm_export ledger (check)", crm_export(s.e, "ledger", q.c_str(), add_line, &sum),
+        must("crm_export ledger (check)", crm_export(s.e, "ledger", q.c_str(), ExportLines::write, &sum),
              q.c_str());
         if (sum.bad)
             die("crm_export ledger (check)", CRM_OK, "a ledger line without an integer delta_cents",
                 q.c_str());
-        if (sum.sum != reported) bad("the balance is not the sum of the ledger", result, text);
+        if (sum.delta_cents != reported) bad("the balance is not the sum of the ledger", result, text);
         char* c = nullptr;
         must("crm_get customer (check)", crm_get(s.e, "customers", h.id, &c), h.card);
         boost::json::value cv;

@@ -192,24 +192,6 @@ std::int64_t report_int(const boost::json::object& r, const char* key, const cha
     return v->get_int64();
 }
 
-// Counts the lines crm_export writes; each must be one JSON object and its newline.
-struct Lines {
-    std::int64_t n = 0;
-    bool bad = false;
-};
-
-int count_line(void* ctx, const char* data, std::size_t len) {
-    auto* l = static_cast<Lines*>(ctx);
-    boost::json::value v;
-    if (len == 0 || data[len - 1] != '\n' || !parse_json(std::string_view(data, len - 1), v) ||
-        !v.is_object()) {
-        l->bad = true;
-        return 1;
-    }
-    ++l->n;
-    return 0;
-}
-
 // Deletes every row of `collection` past `max_id`; false when one cannot be.
 bool delete_after(crm_engine* e, const char* collection, std::int64_t max_id) {
     const std::string query = R"({"ordering":"id","page_size":1000,"count":false,"id__gt":)" +
@@ -328,8 +310,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         bad_report("the collection did not grow by `created` rows", report_text.c_str(), input);
     if (created > 0 || updated > 0) {
         // What was imported exports: one object per line, every row once.
-        Lines lines;
-        must("crm_export (check)", crm_export(s.e, t.collection, nullptr, count_line, &lines),
+        ExportLines lines;
+        must("crm_export (check)", crm_export(s.e, t.collection, nullptr, ExportLines::write, &lines),
              t.collection);
         if (lines.bad)
             bad_report("an exported line is not one JSON object", report_text.c_str(), input);
