@@ -192,8 +192,8 @@ public:
     std::string list_text(std::string_view collection, const Query& q = {});
     /// list_text() into `out` (cleared first), so a host that lists often
     /// can keep one buffer, and its capacity, across calls: a page of 1,000
-    /// customers is about 1 MB of text. On an error `out` is left empty or
-    /// partly written.
+    /// customers is about 1 MB of text. On an error (thrown as from
+    /// list()) `out` is left empty or partly written.
     void list_text(std::string_view collection, const Query& q, std::string& out);
 
     // --- Loyalty credit in JSON (what the C ABI's crm_credit_* call) ---

@@ -288,9 +288,8 @@ std::string Engine::list_text(std::string_view c, const Query& q) {
 }
 
 void Engine::list_text(std::string_view c, const Query& q, std::string& out) {
-    const auto& ops = collection(c);
     out.clear();
-    ops.list_text(*impl_, q, out);
+    collection(c).list_text(*impl_, q, out);
 }
 
 // --- Collection<T> ------------------------------------------------------------

@@ -32,8 +32,7 @@ std::string sort_expr(const ColumnDecl& c) {
 
 class Renderer {
 public:
-    Renderer(const TableDecl& t, const std::set<std::string>* indexed_json_keys,
-             bool walk_ids = false)
+    Renderer(const TableDecl& t, const std::set<std::string>* indexed_json_keys, bool walk_ids = false)
         : t_(t), indexed_(indexed_json_keys), walk_ids_(walk_ids) {}
 
     std::string where;

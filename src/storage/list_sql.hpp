@@ -69,9 +69,10 @@ struct RenderedList {
 /// `indexed_json_keys`: JSON keys (identifiers) of `attributes` that have an
 /// expression index; their filters are written as that index's expression.
 /// `walk_ids`: the search matches many rows, and the store holds their ids:
-/// the page then walks the ordering's index and probes each id in them, stopping after a page, instead of sorting them all. The SQL calls
-/// `crm_in_ids(id)`, which the store answers from these ids while the
-/// statement runs.
+/// the page then walks the ordering's index and probes each id in them,
+/// stopping after a page, instead of sorting them all. The SQL calls
+/// `crm_in_ids(id)`, which the store registers and answers from those ids
+/// while the statement runs.
 RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan,
                          const std::set<std::string>* indexed_json_keys = nullptr,
                          bool walk_ids = false);
