@@ -155,7 +155,7 @@ std::vector<Accrual> accrue(Engine::Impl& impl, std::vector<Payment> payments,
             const Payment& p = payments[i];
             const std::string where = fmt::format("{}[{}].", list_key, i);
             const auto c = impl.card_holder(p.card, where + std::string(card_key));
-            Accrual a{p.card, c.id, 0, c.credit_cents, false};
+            Accrual a{std::string(domain::trim(p.card)), c.id, 0, c.credit_cents, false};  // the card as stored
             if (p.ref && impl.store->find_ledger_by_ref(LedgerReason::accrual, *p.ref)) {
                 a.duplicate = true;  // applied before (or earlier in this batch): skipped
                 out.push_back(std::move(a));
@@ -184,7 +184,7 @@ Redemption redeem(Engine::Impl& impl, const std::string& card, std::int64_t amou
     if (!errors.empty()) throw InvalidError(std::move(errors));
     return impl.write([&] {
         const auto c = impl.card_holder(card, "card");
-        Redemption out{card, c.id, 0, c.credit_cents, false, 0};
+        Redemption out{std::string(domain::trim(card)), c.id, 0, c.credit_cents, false, 0};  // the card as stored
         if (r) {
             if (auto done = impl.store->find_ledger_by_ref(LedgerReason::redemption, *r)) {
                 if (done->customer_id != c.id || done->delta_cents != -amount)
@@ -215,7 +215,7 @@ Redemption redeem(Engine::Impl& impl, const std::string& card, std::int64_t amou
 
 Balance balance(Engine::Impl& impl, const std::string& card) {
     const auto c = impl.read(false, [&] { return impl.card_holder(card, "card"); });
-    return Balance{card, c.id, c.credit_cents};
+    return Balance{std::string(domain::trim(card)), c.id, c.credit_cents};  // the card as stored
 }
 
 // `uuid_field`: how the caller named the uuid (seed 003: idClient).

@@ -353,6 +353,22 @@ TEST_CASE("credit: a balance cannot pass 10^15 cents", "[credit]") {
 
 // --- redemption and balance -------------------------------------------------------
 
+TEST_CASE("credit: a card given with spaces around it is the stored card, and results name it as stored",
+          "[credit]") {
+    crm::Engine e(":memory:");
+    const auto a = new_customer(e, json::value("33"));
+    CHECK(e.credit_accrue(json::parse(R"({"payments":[{"card":" 33 ","amount_cents":2600}]})")) ==
+          json::object{{"results", json::array{json::object{{"card", "33"},
+                                                            {"customer_id", a},
+                                                            {"accrued_cents", 1300},
+                                                            {"balance_cents", 1300},
+                                                            {"duplicate", false}}}}});
+    const auto r = e.credit_redeem("\t33 ", 100, std::nullopt);
+    CHECK(r.at("card") == "33");
+    CHECK(r.at("balance_cents") == 1200);
+    CHECK(e.credit_balance(" 33") == json::object{{"card", "33"}, {"customer_id", a}, {"balance_cents", 1200}});
+}
+
 TEST_CASE("credit: redemption spends the balance and beyond it is a conflict with nothing written", "[credit]") {
     crm::Engine e(":memory:");
     const auto a = new_customer(e, json::value("33"));
