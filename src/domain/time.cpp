@@ -60,14 +60,23 @@ char* put_digits(char* out, long long v, int width) noexcept {
     while (n > 0) *out++ = buf[--n];
     return out;
 }
+
+// Two digits of 0..99 (months, days, hours, minutes, seconds: every field
+// but the year and the fraction).
+char* put2(char* out, unsigned v) noexcept {
+    if (v > 99) return put_digits(out, v, 2);
+    out[0] = static_cast<char>('0' + v / 10);
+    out[1] = static_cast<char>('0' + v % 10);
+    return out + 2;
+}
 }  // namespace
 
 std::size_t domain::put_date(char* out, Date d) noexcept {
     char* p = put_digits(out, static_cast<int>(d.year()), 4);
     *p++ = '-';
-    p = put_digits(p, static_cast<unsigned>(d.month()), 2);
+    p = put2(p, static_cast<unsigned>(d.month()));
     *p++ = '-';
-    p = put_digits(p, static_cast<unsigned>(d.day()), 2);
+    p = put2(p, static_cast<unsigned>(d.day()));
     return static_cast<std::size_t>(p - out);
 }
 
@@ -76,11 +85,11 @@ std::size_t domain::put_timestamp(char* out, Timestamp t) noexcept {
     hh_mm_ss<microseconds> tod{t - days};
     char* p = out + put_date(out, Date{days});
     *p++ = 'T';
-    p = put_digits(p, tod.hours().count(), 2);
+    p = put2(p, static_cast<unsigned>(tod.hours().count()));
     *p++ = ':';
-    p = put_digits(p, tod.minutes().count(), 2);
+    p = put2(p, static_cast<unsigned>(tod.minutes().count()));
     *p++ = ':';
-    p = put_digits(p, tod.seconds().count(), 2);
+    p = put2(p, static_cast<unsigned>(tod.seconds().count()));
     if (auto us = tod.subseconds().count(); us != 0) {
         *p++ = '.';
         p = put_digits(p, us, 6);
