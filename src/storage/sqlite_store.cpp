@@ -90,8 +90,9 @@ constexpr const char* kCustomerColumns =
     "last_payment_cents, average_basket_cents, created_at, updated_at";
 constexpr int kCustomerColumnCount = 40;
 
-Customer read_customer(SQLite::Statement& q) {
-    Customer c;
+// Reads a row into `c` (a default Customer, as list pages build them in
+// place); read_customer() below returns a new one.
+void read_customer_into(SQLite::Statement& q, Customer& c) {
     int i = 0;
     c.id = q.getColumn(i++).getInt64();
     c.uuid = q.getColumn(i++).getString();
@@ -140,6 +141,11 @@ Customer read_customer(SQLite::Statement& q) {
     c.average_basket_cents = q.getColumn(i++).getInt64();
     c.created_at = from_micros(q.getColumn(i++).getInt64());
     c.updated_at = from_micros(q.getColumn(i++).getInt64());
+}
+
+Customer read_customer(SQLite::Statement& q) {
+    Customer c;
+    read_customer_into(q, c);
     return c;
 }
 
@@ -257,6 +263,7 @@ struct CustomerCodec {
     static const TableDecl& table() { return kCustomersTable; }
     static void bind(SQLite::Statement& s, const Customer& c) { bind_customer(s, c, 1); }
     static Customer read(SQLite::Statement& s) { return read_customer(s); }
+    static void read_into(SQLite::Statement& s, Customer& c) { read_customer_into(s, c); }
     static std::vector<UniqueValue> unique_values(const Customer& c) {
         return {{"email", c.email}, {"loyalty_card", c.loyalty_card}, {"uuid", c.uuid}};
     }
@@ -759,7 +766,10 @@ private:
                         out.has_more = true;
                         break;
                     }
-                    out.rows.push_back(Codec::read(s));
+                    if constexpr (requires { Codec::read_into(s, out.rows.emplace_back()); })
+                        Codec::read_into(s, out.rows.emplace_back());  // in place: no move of a large row
+                    else
+                        out.rows.push_back(Codec::read(s));
                     if (static_cast<std::int64_t>(out.rows.size()) == take) {  // the page's last row: keep its keys
                         out.last.id = out.rows.back().id;
                         out.last.sort_values.clear();
