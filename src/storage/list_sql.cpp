@@ -208,11 +208,6 @@ std::string attribute_expression(std::string_view name) {
     return fmt::format("CAST(json_extract(attributes, '$.\"{}\"') AS TEXT)", name);
 }
 
-Branch render_search_count(const TableDecl& table, const query::ListPlan& plan) {
-    if (plan.filters.size() != 1 || plan.filters[0].op != Op::search || table.search_count_sql.empty()) return {};
-    return {fmt::format(fmt::runtime(table.search_count_sql), "?"), {Renderer::match_text(plan.filters[0])}};
-}
-
 RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan,
                          const std::set<std::string>* indexed_json_keys, bool walk_ids) {
     RenderedList out;
@@ -234,15 +229,10 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
     const std::int64_t rows = plan.take() + 1;  // one more row says a next page exists
 
     if (plan.count && !plan.filters.empty()) {
-        if (Branch fts = render_search_count(table, plan); !fts.sql.empty()) {
-            out.count_sql = std::move(fts.sql);
-            out.count_binds = std::move(fts.binds);
-        } else {
-            Renderer r(table, indexed_json_keys);
-            for (const auto& f : plan.filters) r.filter(f);
-            out.count_sql = fmt::format("SELECT count(*) FROM {} WHERE {}", table.table, r.where);
-            out.count_binds = std::move(r.binds);
-        }
+        Renderer r(table, indexed_json_keys);
+        for (const auto& f : plan.filters) r.filter(f);
+        out.count_sql = fmt::format("SELECT count(*) FROM {} WHERE {}", table.table, r.where);
+        out.count_binds = std::move(r.binds);
     }
     if (!plan.after) {
         Renderer r(table, indexed_json_keys, walk_ids);

@@ -41,7 +41,6 @@ struct TableDecl {
     std::string_view has_coupon_sql;   ///< "id IN (... code = ?)"
     std::string_view lacks_coupon_sql; ///< "id NOT IN (... code IN (" + placeholders + "))"
     std::string_view search_sql;       ///< "id IN (... MATCH ?)"
-    std::string_view search_count_sql; ///< "SELECT count(*) FROM <fts> WHERE <fts> MATCH ?"
     std::string_view search_ids_sql;   ///< "SELECT rowid FROM <fts> WHERE <fts> MATCH ? ORDER BY rowid"
 };
 
@@ -76,10 +75,6 @@ struct RenderedList {
 RenderedList render_list(const TableDecl& table, std::string_view select_columns, const query::ListPlan& plan,
                          const std::set<std::string>* indexed_json_keys = nullptr,
                          bool walk_ids = false);
-
-/// The count of a plan whose only filter is a full-text search, answered by
-/// the FTS index alone (empty when that does not apply).
-Branch render_search_count(const TableDecl& table, const query::ListPlan& plan);
 
 /// The FTS5 query of a `q` filter: every word a quoted prefix term, all required.
 std::string search_match_text(const query::Filter& search);

@@ -36,7 +36,7 @@ constexpr ColumnDecl kOrderColumns[] = {
     {"created_at", "created_at", ColumnKind::timestamp},
     {"updated_at", "updated_at", ColumnKind::timestamp},
 };
-const TableDecl kOrdersTable{"orders", kOrderColumns, "", "", "", "", ""};
+const TableDecl kOrdersTable{"orders", kOrderColumns, "", "", "", ""};
 }  // namespace
 
 const char* OrderCodec::columns() {
@@ -109,7 +109,7 @@ constexpr ColumnDecl kMessageColumns[] = {
     {"context", "context", ColumnKind::text},
     {"created_at", "created_at", ColumnKind::timestamp},
 };
-const TableDecl kMessagesTable{"messages", kMessageColumns, "", "", "", "", ""};
+const TableDecl kMessagesTable{"messages", kMessageColumns, "", "", "", ""};
 }  // namespace
 
 const char* MessageCodec::columns() { return "id, customer_id, context, created_at"; }
@@ -139,7 +139,7 @@ constexpr ColumnDecl kFormColumns[] = {
     {"name", "name", ColumnKind::nocase_text},
     {"active", "active", ColumnKind::plain},
 };
-const TableDecl kFormsTable{"forms", kFormColumns, "", "", "", "", ""};
+const TableDecl kFormsTable{"forms", kFormColumns, "", "", "", ""};
 }  // namespace
 
 const char* FormCodec::columns() { return "id, name, active, fields"; }
@@ -180,7 +180,7 @@ constexpr ColumnDecl kTicketColumns[] = {
     {"ref", "ref", ColumnKind::text},
     {"created_at", "created_at", ColumnKind::timestamp},
 };
-const TableDecl kTicketsTable{"tickets", kTicketColumns, "", "", "", "", ""};
+const TableDecl kTicketsTable{"tickets", kTicketColumns, "", "", "", ""};
 
 PaymentMode payment_mode_col(const SQLite::Column& c) {
     return enum_col<PaymentMode>(c, {{"OTHER", PaymentMode::other}, {"CASH", PaymentMode::cash},
@@ -258,7 +258,7 @@ constexpr ColumnDecl kLedgerColumns[] = {
     {"ticket_id", "ticket_id", ColumnKind::nullable_int},
     {"created_at", "created_at", ColumnKind::timestamp},
 };
-const TableDecl kLedgerTable{"ledger", kLedgerColumns, "", "", "", "", ""};
+const TableDecl kLedgerTable{"ledger", kLedgerColumns, "", "", "", ""};
 }  // namespace
 
 const char* LedgerCodec::columns() { return "id, customer_id, delta_cents, reason, ref, ticket_id, created_at"; }
@@ -302,7 +302,7 @@ constexpr ColumnDecl kCreditRequestColumns[] = {
     {"allowed", "allowed", ColumnKind::plain},
     {"created_at", "created_at", ColumnKind::timestamp},
 };
-const TableDecl kCreditRequestsTable{"credit_requests", kCreditRequestColumns, "", "", "", "", ""};
+const TableDecl kCreditRequestsTable{"credit_requests", kCreditRequestColumns, "", "", "", ""};
 }  // namespace
 
 const char* CreditRequestCodec::columns() {

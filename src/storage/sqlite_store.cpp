@@ -248,7 +248,6 @@ const TableDecl kCustomersTable{
     "id IN (SELECT customer_id FROM customer_coupons WHERE code = {})",
     "id NOT IN (SELECT customer_id FROM customer_coupons WHERE code IN ({}))",
     "id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH {})",
-    "SELECT count(*) FROM customers_fts WHERE customers_fts MATCH {}",
     "SELECT rowid FROM customers_fts WHERE customers_fts MATCH {} ORDER BY rowid",
 };
 
@@ -843,8 +842,9 @@ private:
                 branch.binds.emplace_back(plan.take() + 1);
                 out += explain(branch.sql, branch.binds);
             }
-            if (plan.count && !searched.count && !sql.count_sql.empty())
-                out += explain(sql.count_sql, sql.count_binds);
+            // A search as the only filter is counted by its ids, with no SQL.
+            const bool counted_by_ids = searched.searched && plan.filters.size() == 1;
+            if (plan.count && !counted_by_ids && !sql.count_sql.empty()) out += explain(sql.count_sql, sql.count_binds);
             return out;
         });
     }

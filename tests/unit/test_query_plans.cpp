@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -196,6 +197,14 @@ TEST_CASE("query plans: a search collects its ids, then walks or seeks", "[custo
     check_lines({{"q", "ann"}, {"page_size", 1}}, {ids, "SCAN customers USING INDEX customers_default_order"});
     check_lines({{"q", "ann"}, {"page_size", 1}, {"ordering", "-created_at"}},
                 {ids, "SCAN customers USING INDEX customers_created_at"});
+    // With another filter the count is SQL, and its plan is shown too.
+    {
+        const auto lines = lines_of(f.explain({{"q", "ann"}, {"channel_code", "WEB"}}));
+        INFO("plan:\n" << f.explain({{"q", "ann"}, {"channel_code", "WEB"}}));
+        REQUIRE(lines.size() > 2);
+        CHECK(lines.front() == ids);
+        CHECK(std::count(lines.begin(), lines.end(), "LIST SUBQUERY 1") == 2);  // the page's and the count's
+    }
     // Without a count, the number of ids decides alike.
     check_lines({{"q", "ann"}, {"page_size", 1}, {"count", false}},
                 {ids, "SCAN customers USING INDEX customers_default_order"});
