@@ -72,7 +72,7 @@ void OrderCodec::bind(SQLite::Statement& s, const Order& o) {
     s.bind(i++, micros(o.updated_at));
 }
 
-Order OrderCodec::read(SQLite::Statement& q) {
+Order OrderCodec::read(const RowView& q) {
     Order o;
     int i = 0;
     o.id = q.getColumn(i++).getInt64();
@@ -122,7 +122,7 @@ void MessageCodec::bind(SQLite::Statement& s, const Message& m) {
     s.bind(3, micros(m.created_at));
 }
 
-Message MessageCodec::read(SQLite::Statement& q) {
+Message MessageCodec::read(const RowView& q) {
     Message m;
     m.id = q.getColumn(0).getInt64();
     m.customer_id = q.getColumn(1).getInt64();
@@ -154,7 +154,7 @@ void FormCodec::bind(SQLite::Statement& s, const Form& f) {
     s.bind(3, json::serialize(v.get_object()["fields"]));
 }
 
-Form FormCodec::read(SQLite::Statement& q) {
+Form FormCodec::read(const RowView& q) {
     json::object o;
     o["id"] = q.getColumn(0).getInt64();
     o["name"] = q.getColumn(1).getString();
@@ -182,7 +182,7 @@ constexpr ColumnDecl kTicketColumns[] = {
 };
 const TableDecl kTicketsTable{"tickets", kTicketColumns, "", "", "", ""};
 
-PaymentMode payment_mode_col(const SQLite::Column& c) {
+PaymentMode payment_mode_col(const Cell& c) {
     return enum_col<PaymentMode>(c, {{"OTHER", PaymentMode::other}, {"CASH", PaymentMode::cash},
                                      {"CARD", PaymentMode::card}, {"CHECK", PaymentMode::check},
                                      {"TRANSFER", PaymentMode::transfer}});
@@ -210,7 +210,7 @@ void TicketCodec::bind(SQLite::Statement& s, const Ticket& t) {
     s.bind(i++, micros(t.created_at));
 }
 
-Ticket TicketCodec::read(SQLite::Statement& q) {
+Ticket TicketCodec::read(const RowView& q) {
     Ticket t;
     int i = 0;
     t.id = q.getColumn(i++).getInt64();
@@ -274,7 +274,7 @@ void LedgerCodec::bind(SQLite::Statement& s, const LedgerEntry& e) {
     s.bind(6, micros(e.created_at));
 }
 
-LedgerEntry LedgerCodec::read(SQLite::Statement& q) {
+LedgerEntry LedgerCodec::read(const RowView& q) {
     LedgerEntry e;
     e.id = q.getColumn(0).getInt64();
     e.customer_id = q.getColumn(1).getInt64();
@@ -321,7 +321,7 @@ void CreditRequestCodec::bind(SQLite::Statement& s, const CreditRequest& r) {
     s.bind(7, micros(r.created_at));
 }
 
-CreditRequest CreditRequestCodec::read(SQLite::Statement& q) {
+CreditRequest CreditRequestCodec::read(const RowView& q) {
     CreditRequest r;
     r.id = q.getColumn(0).getInt64();
     r.customer_id = q.getColumn(1).getInt64();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "storage/list_sql.hpp"
+#include "storage/sqlite_row.hpp"
 
 #include <crm/credit.hpp>
 #include <crm/form.hpp>
@@ -33,7 +34,7 @@ struct OrderCodec {
     static int column_count();
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const Order& o);  ///< every column but id, from 1
-    static Order read(SQLite::Statement& s);                 ///< from column 0
+    static Order read(const RowView& r);                          ///< from column 0
     static std::vector<UniqueValue> unique_values(const Order&) { return {}; }
 };
 
@@ -45,7 +46,7 @@ struct MessageCodec {
     static int column_count();
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const Message& m);
-    static Message read(SQLite::Statement& s);
+    static Message read(const RowView& r);
     static std::vector<UniqueValue> unique_values(const Message&) { return {}; }
 };
 
@@ -57,7 +58,7 @@ struct FormCodec {
     static int column_count();
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const Form& f);
-    static Form read(SQLite::Statement& s);
+    static Form read(const RowView& r);
     static std::vector<UniqueValue> unique_values(const Form& f) { return {{"name", f.name}}; }
 };
 
@@ -69,7 +70,7 @@ struct TicketCodec {
     static int column_count();
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const Ticket& t);
-    static Ticket read(SQLite::Statement& s);
+    static Ticket read(const RowView& r);
     static std::vector<UniqueValue> unique_values(const Ticket& t) { return {{"ref", t.ref}}; }
 };
 
@@ -81,7 +82,7 @@ struct LedgerCodec {
     static int column_count();
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const LedgerEntry& e);
-    static LedgerEntry read(SQLite::Statement& s);
+    static LedgerEntry read(const RowView& r);
     static std::vector<UniqueValue> unique_values(const LedgerEntry& e) { return {{"ref", e.ref}}; }
 };
 
@@ -93,7 +94,7 @@ struct CreditRequestCodec {
     static int column_count();
     static const TableDecl& table();
     static void bind(SQLite::Statement& s, const CreditRequest& r);
-    static CreditRequest read(SQLite::Statement& s);
+    static CreditRequest read(const RowView& r);
     static std::vector<UniqueValue> unique_values(const CreditRequest&) { return {}; }
 };
 

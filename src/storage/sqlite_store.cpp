@@ -92,7 +92,7 @@ constexpr int kCustomerColumnCount = 40;
 
 // Reads a row into `c` (a default Customer, as list pages build them in
 // place); read_customer() below returns a new one.
-void read_customer_into(SQLite::Statement& q, Customer& c) {
+void read_customer_into(const RowView& q, Customer& c) {
     int i = 0;
     c.id = q.getColumn(i++).getInt64();
     c.uuid = q.getColumn(i++).getString();
@@ -143,7 +143,7 @@ void read_customer_into(SQLite::Statement& q, Customer& c) {
     c.updated_at = from_micros(q.getColumn(i++).getInt64());
 }
 
-Customer read_customer(SQLite::Statement& q) {
+Customer read_customer(const RowView& q) {
     Customer c;
     read_customer_into(q, c);
     return c;
@@ -261,8 +261,8 @@ struct CustomerCodec {
     static int column_count() { return kCustomerColumnCount; }
     static const TableDecl& table() { return kCustomersTable; }
     static void bind(SQLite::Statement& s, const Customer& c) { bind_customer(s, c, 1); }
-    static Customer read(SQLite::Statement& s) { return read_customer(s); }
-    static void read_into(SQLite::Statement& s, Customer& c) { read_customer_into(s, c); }
+    static Customer read(const RowView& r) { return read_customer(r); }
+    static void read_into(const RowView& r, Customer& c) { read_customer_into(r, c); }
     static std::vector<UniqueValue> unique_values(const Customer& c) {
         return {{"email", c.email}, {"loyalty_card", c.loyalty_card}, {"uuid", c.uuid}};
     }
@@ -282,7 +282,8 @@ void in_ids(sqlite3_context* ctx, int, sqlite3_value** argv) {
     sqlite3_result_int(ctx, std::binary_search(ids->begin(), ids->end(), sqlite3_value_int64(argv[0])) ? 1 : 0);
 }
 
-void bind_all(SQLite::Statement& s, const std::vector<Bind>& binds) {
+template <class Statement>  // an SQLite::Statement or a Reader
+void bind_all(Statement& s, const std::vector<Bind>& binds) {
     int i = 1;
     for (const auto& b : binds) {
         std::visit(
@@ -298,7 +299,7 @@ void bind_all(SQLite::Statement& s, const std::vector<Bind>& binds) {
     }
 }
 
-json::value key_value(const SQLite::Column& c) {
+json::value key_value(const Cell& c) {
     if (c.isInteger()) return json::value(c.getInt64());
     if (c.isNull()) return json::value(nullptr);
     return json::value(c.getString());
@@ -414,12 +415,12 @@ public:
         if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
             throw Error(Status::internal, fmt::format("no customer key '{}'", key));
         return guarded([&]() -> std::optional<Customer> {
-            auto& q = statement(fmt::format("SELECT {} FROM customers WHERE {} = ? ORDER BY id LIMIT 1",
-                                            kCustomerColumns, key));
-            Reset r{q};
+            auto& q = reader(fmt::format("SELECT {} FROM customers WHERE {} = ? ORDER BY id LIMIT 1",
+                                         kCustomerColumns, key));
+            ReaderReset r{q};
             q.bind(1, value);
-            if (!q.executeStep()) return std::nullopt;
-            return read_customer(q);
+            if (!q.step()) return std::nullopt;
+            return read_customer(q.row());
         });
     }
 
@@ -497,10 +498,10 @@ public:
         return guarded([&] {
             static const std::string sql =
                 fmt::format("SELECT {} FROM forms WHERE active = 1 ORDER BY id", FormCodec::columns());
-            auto& q = statement(sql);
-            Reset r{q};
+            auto& q = reader(sql);
+            ReaderReset r{q};
             std::vector<Form> out;
-            while (q.executeStep()) out.push_back(FormCodec::read(q));
+            while (q.step()) out.push_back(FormCodec::read(q.row()));
             return out;
         });
     }
@@ -545,11 +546,11 @@ public:
     std::optional<Ticket> find_ticket_by_ref(const std::string& ref) override {
         return guarded([&]() -> std::optional<Ticket> {
             static const std::string sql = fmt::format("SELECT {} FROM tickets WHERE ref = ?", TicketCodec::columns());
-            auto& q = statement(sql);
-            Reset r{q};
+            auto& q = reader(sql);
+            ReaderReset r{q};
             q.bind(1, ref);
-            if (!q.executeStep()) return std::nullopt;
-            return TicketCodec::read(q);
+            if (!q.step()) return std::nullopt;
+            return TicketCodec::read(q.row());
         });
     }
     bool delete_ticket(std::int64_t id) override { return delete_row<TicketCodec>(id); }
@@ -573,12 +574,12 @@ public:
         return guarded([&]() -> std::optional<LedgerEntry> {
             static const std::string sql =
                 fmt::format("SELECT {} FROM ledger WHERE reason = ? AND ref = ?", LedgerCodec::columns());
-            auto& q = statement(sql);
-            Reset r{q};
-            q.bind(1, std::string(to_string(reason)));
+            auto& q = reader(sql);
+            ReaderReset r{q};
+            q.bind(1, to_string(reason));
             q.bind(2, ref);
-            if (!q.executeStep()) return std::nullopt;
-            return LedgerCodec::read(q);
+            if (!q.step()) return std::nullopt;
+            return LedgerCodec::read(q.row());
         });
     }
     ListResult<LedgerEntry> list_ledger(const query::ListPlan& plan) override { return list_rows<LedgerCodec>(plan); }
@@ -715,11 +716,11 @@ private:
     std::optional<typename Codec::Row> find_row(std::int64_t id) {
         return guarded([&]() -> std::optional<typename Codec::Row> {
             static const std::string sql = fmt::format("SELECT {} FROM {} WHERE id = ?", Codec::columns(), Codec::kTable);
-            auto& s = statement(sql);
-            Reset r{s};
+            auto& s = reader(sql);
+            ReaderReset r{s};
             s.bind(1, id);
-            if (!s.executeStep()) return std::nullopt;
-            return Codec::read(s);
+            if (!s.step()) return std::nullopt;
+            return Codec::read(s.row());
         });
     }
 
@@ -759,34 +760,35 @@ private:
             const int first_key = Codec::column_count();
             // Reads rows of one statement until the page (and one more row,
             // which says a next page exists) is complete.
-            auto read_rows = [&](SQLite::Statement& s) {
-                while (!out.has_more && s.executeStep()) {
+            auto read_rows = [&](Reader& s) {
+                while (!out.has_more && s.step()) {
+                    const RowView row = s.row();
                     if (static_cast<std::int64_t>(out.rows.size()) == take) {
                         out.has_more = true;
                         break;
                     }
-                    if constexpr (requires { Codec::read_into(s, out.rows.emplace_back()); })
-                        Codec::read_into(s, out.rows.emplace_back());  // in place: no move of a large row
+                    if constexpr (requires { Codec::read_into(row, out.rows.emplace_back()); })
+                        Codec::read_into(row, out.rows.emplace_back());  // in place: no move of a large row
                     else
-                        out.rows.push_back(Codec::read(s));
+                        out.rows.push_back(Codec::read(row));
                     if (static_cast<std::int64_t>(out.rows.size()) == take) {  // the page's last row: keep its keys
                         out.last.id = out.rows.back().id;
                         out.last.sort_values.clear();
                         for (int i = 0; i < sql.sort_key_count; ++i)
-                            out.last.sort_values.push_back(key_value(s.getColumn(first_key + i)));
+                            out.last.sort_values.push_back(key_value(row.getColumn(first_key + i)));
                     }
                 }
             };
             if (sql.branches.empty()) {
-                auto& s = statement(sql.sql);
-                Reset r{s};
+                auto& s = reader(sql.sql);
+                ReaderReset r{s};
                 bind_all(s, sql.binds);
                 read_rows(s);
             }
             for (const auto& branch : sql.branches) {
                 if (out.has_more) break;
-                auto& s = statement(branch.sql);
-                Reset r{s};
+                auto& s = reader(branch.sql);
+                ReaderReset r{s};
                 bind_all(s, branch.binds);
                 s.bind(static_cast<int>(branch.binds.size()) + 1,
                        take + 1 - static_cast<std::int64_t>(out.rows.size()));
@@ -929,6 +931,16 @@ private:
         return *it->second;
     }
 
+    // The same, for the SELECTs whose rows the codecs read.
+    Reader& reader(const std::string& sql) {
+        auto it = readers_.find(sql);
+        if (it == readers_.end()) {
+            if (readers_.size() >= kMaxCachedStatements) readers_.clear();
+            it = readers_.emplace(sql, std::make_unique<Reader>(db_.getHandle(), sql)).first;
+        }
+        return *it->second;
+    }
+
     void write_coupons(const Customer& c, bool replace) {
         if (replace) {
             auto& del = statement("DELETE FROM customer_coupons WHERE customer_id = ?");
@@ -950,6 +962,7 @@ private:
     static constexpr std::int64_t kManyMatches = 20;  // matches per wanted row above which a search walks the order
     SQLite::Database db_;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
+    std::unordered_map<std::string, std::unique_ptr<Reader>> readers_;  // SELECTs of rows (sqlite_row.hpp)
     std::unique_ptr<TransactionStatements> tx_;  // after db_: destroyed before it
     std::unique_ptr<SavepointStatements> sp_;
     std::set<std::string> indexed_attributes_;   // attributes.<name> with an expression index

@@ -50,19 +50,25 @@ inline void bind_opt(SQLite::Statement& s, int i, const std::optional<std::int64
         s.bind(i);
 }
 
-inline std::optional<std::string> text_col(const SQLite::Column& c) {
+// The readers below take a column of either kind: an SQLite::Column, or a
+// Cell of a Reader's row (sqlite_row.hpp).
+template <class Col>
+std::optional<std::string> text_col(const Col& c) {
     if (c.isNull()) return std::nullopt;
     return c.getString();
 }
-inline std::optional<std::int64_t> int_col(const SQLite::Column& c) {
+template <class Col>
+std::optional<std::int64_t> int_col(const Col& c) {
     if (c.isNull()) return std::nullopt;
     return c.getInt64();
 }
-inline std::optional<Date> date_col(const SQLite::Column& c) {
+template <class Col>
+std::optional<Date> date_col(const Col& c) {
     if (c.isNull()) return std::nullopt;
     return parse_date(c.getText());
 }
-inline std::optional<Timestamp> ts_col(const SQLite::Column& c) {
+template <class Col>
+std::optional<Timestamp> ts_col(const Col& c) {
     if (c.isNull()) return std::nullopt;
     return from_micros(c.getInt64());
 }
@@ -75,21 +81,25 @@ inline json::value stored_json(std::string_view text) {
     return json::parse(text, {}, opts);
 }
 
-inline json::object object_col(const SQLite::Column& c) {
-    if (std::string_view(c.getText()) == "{}") return {};  // the common case, without a parse
-    json::value v = stored_json(c.getText());
+template <class Col>
+json::object object_col(const Col& c) {
+    const std::string_view text = c.getText();
+    if (text == "{}") return {};  // the common case, without a parse
+    json::value v = stored_json(text);
     return v.is_object() ? std::move(v.get_object()) : json::object{};
 }
 
-template <class E>
-E enum_col(const SQLite::Column& c, std::initializer_list<std::pair<std::string_view, E>> names) {
+template <class E, class Col>
+E enum_col(const Col& c, std::initializer_list<std::pair<std::string_view, E>> names) {
     std::string_view s = c.getText();
     for (const auto& [n, v] : names)
         if (n == s) return v;
     return names.begin()->second;
 }
 
-inline Timestamp ts_required(const SQLite::Column& c) { return from_micros(c.getInt64()); }
-inline bool bool_col(const SQLite::Column& c) { return c.getInt() != 0; }
+template <class Col>
+Timestamp ts_required(const Col& c) { return from_micros(c.getInt64()); }
+template <class Col>
+bool bool_col(const Col& c) { return c.getInt() != 0; }
 
 }  // namespace crm::storage
