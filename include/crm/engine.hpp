@@ -193,7 +193,7 @@ public:
     /// list_text() into `out` (cleared first), so a host that lists often
     /// can keep one buffer, and its capacity, across calls: a page of 1,000
     /// customers is about 1 MB of text. On an error (thrown as from
-    /// list()) `out` is left empty or partly written.
+    /// list()) `out` is left empty.
     void list_text(std::string_view collection, const Query& q, std::string& out);
 
     // --- Loyalty credit in JSON (what the C ABI's crm_credit_* call) ---

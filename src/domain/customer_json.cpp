@@ -3,9 +3,12 @@
 #include <crm/error.hpp>
 
 #include "domain/customer_rules.hpp"
+#include "domain/customer_text.hpp"
 #include "domain/json_text.hpp"
 
 #include <boost/json/array.hpp>
+
+#include <type_traits>
 
 namespace crm {
 
@@ -28,9 +31,10 @@ std::string_view to_string(UserType t) noexcept { return t == UserType::guest ? 
 namespace {
 
 // Every field of a customer's JSON, once, in output order; `out` is a
-// domain::JsonObject or a domain::JsonText.
+// domain::JsonObject or a domain::JsonText (which alone takes `stored`: the
+// JSON object fields as text).
 template <class Out>
-void write_fields(Out& out, const Customer& c) {
+void write_fields(Out& out, const Customer& c, const domain::CustomerJsonFields* stored = nullptr) {
     out.field("id", c.id);
     out.field("uuid", c.uuid);
     out.field("kind", to_string(c.kind));
@@ -63,9 +67,18 @@ void write_fields(Out& out, const Customer& c) {
     out.field("loyalty_card", c.loyalty_card);
     out.field("coupons", c.coupons);
     out.field("date_joined", c.date_joined);
-    out.field("attributes", c.attributes);
-    out.field("extra_field", c.extra_field);
-    out.field("localized_attributes", c.localized_attributes);
+    if constexpr (std::is_same_v<Out, domain::JsonText>) {
+        if (stored) {
+            out.literal("attributes", stored->attributes);
+            out.literal("extra_field", stored->extra_field);
+            out.literal("localized_attributes", stored->localized_attributes);
+        }
+    }
+    if (!stored) {
+        out.field("attributes", c.attributes);
+        out.field("extra_field", c.extra_field);
+        out.field("localized_attributes", c.localized_attributes);
+    }
     out.field("credit_cents", c.credit_cents);
     out.field("refusal_count", c.refusal_count);
     out.field("last_payment_date", c.last_payment_date);
@@ -84,6 +97,11 @@ void tag_invoke(json::value_from_tag, json::value& jv, const Customer& c) {
 
 void append_json(std::string& out, const Customer& c) {
     domain::write_text(out, c, [](auto& o, const Customer& row) { write_fields(o, row); });
+}
+
+void domain::append_json(std::string& out, const Customer& c, const CustomerJsonFields& fields) {
+    domain::JsonText text(out);
+    write_fields(text, c, &fields);
 }
 
 Customer tag_invoke(json::value_to_tag<Customer>, const json::value& jv) {

@@ -19,6 +19,11 @@
 
 namespace crm::domain {
 
+/// Whether `text` is exactly one JSON object (strict JSON, UTF-8 checked, at
+/// most 128 levels deep), checked without building it: for JSON text a
+/// store hands out as it holds it.
+bool is_json_object(std::string_view text);
+
 /// Appends `s` as a JSON string literal (quotes and escapes included).
 /// Hand-written: Boost.JSON serialises only whole values, each into a new string.
 void append_json_string(std::string& out, std::string_view s);
@@ -41,6 +46,11 @@ public:
     void field(std::string_view k, const std::vector<std::string>& v);
     void field(std::string_view k, const boost::json::object& v);
     void field(std::string_view k, const boost::json::value& v);
+    /// A field whose value is JSON text already (checked by the caller).
+    void literal(std::string_view k, std::string_view json) {
+        key(k);
+        out_.append(json);
+    }
 
 private:
     void key(std::string_view k);

@@ -21,17 +21,16 @@ namespace {
 
 using namespace engine_detail;
 
-// The page object as text, appended to `out`; results written with append_json.
-template <class T>
-void page_text(const Page<T>& p, std::string& out) {
-    out.reserve(out.size() + 128 + p.results.size() * 1024);  // a customer is ~1 KB of JSON
+// The page object as text, appended to `out`, in three parts: what comes
+// before its results, then each result (append_json), then what follows.
+void page_text_head(const std::optional<std::int64_t>& count, std::string& out) {
     out += "{\"count\":";
-    out += p.count ? std::to_string(*p.count) : "null";
+    out += count ? std::to_string(*count) : "null";
     out += ",\"results\":[";
-    for (std::size_t i = 0; i < p.results.size(); ++i) {
-        if (i) out += ',';
-        append_json(out, p.results[i]);
-    }
+}
+
+template <class T>
+void page_text_tail(const Page<T>& p, std::string& out) {
     out += "],\"next_cursor\":";
     if (p.next_cursor)
         out += "\"" + *p.next_cursor + "\"";  // base64url: nothing to escape
@@ -45,6 +44,17 @@ void page_text(const Page<T>& p, std::string& out) {
     echo("offset", p.offset);
     echo("limit", p.limit);
     out += '}';
+}
+
+template <class T>
+void page_text(const Page<T>& p, std::string& out) {
+    out.reserve(out.size() + 128 + p.results.size() * 1024);  // a customer is ~1 KB of JSON
+    page_text_head(p.count, out);
+    for (std::size_t i = 0; i < p.results.size(); ++i) {
+        if (i) out += ',';
+        append_json(out, p.results[i]);
+    }
+    page_text_tail(p, out);
 }
 
 template <class T>
@@ -182,6 +192,37 @@ Page<T> Engine::Impl::list(const Query& q) {
     return make_page(plan, std::move(result), cursor_key);
 }
 
+template <class T>
+void Engine::Impl::list_text(const Query& q, std::string& out) {
+    page_text(list<T>(q), out);
+}
+
+// A page of customers goes from the store to `out` a row at a time, never
+// built: each row is read into the store's one Customer, and its JSON
+// object fields are copied as stored (a keyset page of 50: ~20% faster
+// than building the page, then writing it).
+template <>
+void Engine::Impl::list_text<Customer>(const Query& q, std::string& out) {
+    const auto plan = query::plan_list(Model<Customer>::decl(), q.json(), cursor_key);
+    struct Writer final : storage::CustomerSink {
+        std::string& out;
+        Date today;
+        bool first = true;
+        Writer(std::string& o, Date d) : out(o), today(d) {}
+        void count(std::optional<std::int64_t> n) override { page_text_head(n, out); }
+        void row(const storage::CustomerText& c) override {
+            if (!first) out += ',';
+            first = false;
+            Model<Customer>::finish(c.row, today);
+            domain::append_json(out, c.row, c.json);
+        }
+    } writer(out, today());
+    out.reserve(out.size() + 128 + static_cast<std::size_t>(std::min<std::int64_t>(plan.take(), 64)) * 1024);
+    storage::ListResult<Customer> end;
+    static_cast<storage::PageEnd&>(end) = read(true, [&] { return store->each_customer(plan, writer); });
+    page_text_tail(make_page(plan, std::move(end), cursor_key), out);
+}
+
 // --- the collections by name ------------------------------------------------
 
 namespace {
@@ -238,7 +279,7 @@ constexpr CollectionOps ops() {
             append_json(out, e.get<T>(id));
             return out;
         },
-        [](Engine::Impl& e, const Query& q, std::string& out) { page_text(e.list<T>(q), out); },
+        [](Engine::Impl& e, const Query& q, std::string& out) { e.list_text<T>(q, out); },
     };
 }
 
@@ -289,7 +330,12 @@ std::string Engine::list_text(std::string_view c, const Query& q) {
 
 void Engine::list_text(std::string_view c, const Query& q, std::string& out) {
     out.clear();
-    collection(c).list_text(*impl_, q, out);
+    try {
+        collection(c).list_text(*impl_, q, out);
+    } catch (...) {
+        out.clear();  // no half-written page: a failure leaves `out` empty
+        throw;
+    }
 }
 
 // --- Collection<T> ------------------------------------------------------------

@@ -120,6 +120,9 @@ struct Engine::Impl {
     void remove(std::int64_t id);
     template <class T>
     Page<T> list(const Query& q);
+    /// The page of list<T>(q) as JSON text, appended to `out`.
+    template <class T>
+    void list_text(const Query& q, std::string& out);
 };
 
 

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,18 @@ private:
     sqlite3_stmt* st_;
     int i_;
 };
+
+/// The text of `c` into `out`, keeping its storage: a row read over the
+/// last one (a page read into one Customer) allocates only to grow.
+inline void assign_text(const Cell& c, std::string& out) { out.assign(c.view()); }
+inline void assign_text(const Cell& c, std::optional<std::string>& out) {
+    if (c.isNull())
+        out.reset();
+    else if (out)
+        out->assign(c.view());
+    else
+        out.emplace(c.view());
+}
 
 /// The current row of a statement.
 class RowView {

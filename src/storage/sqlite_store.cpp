@@ -7,6 +7,7 @@
 #include "storage/store.hpp"
 
 #include "domain/json_reader.hpp"
+#include "domain/json_text.hpp"
 
 #include <crm/error.hpp>
 
@@ -90,23 +91,25 @@ constexpr const char* kCustomerColumns =
     "last_payment_cents, average_basket_cents, created_at, updated_at";
 constexpr int kCustomerColumnCount = 40;
 
-// Reads a row into `c` (a default Customer, as list pages build them in
-// place); read_customer() below returns a new one.
-void read_customer_into(const RowView& q, Customer& c) {
+// Reads a row into `c`: a default Customer, or the previous row of a page
+// read into one Customer (strings keep their storage). With `json`, the
+// three JSON object columns are checked and left as text there, and `c`'s
+// objects are not touched. read_customer() below returns a new one.
+void read_customer_into(const RowView& q, Customer& c, domain::CustomerJsonFields* json = nullptr) {
     int i = 0;
     c.id = q.getColumn(i++).getInt64();
-    c.uuid = q.getColumn(i++).getString();
+    assign_text(q.getColumn(i++), c.uuid);
     c.kind = enum_col<CustomerKind>(q.getColumn(i++), {{"person", CustomerKind::person}, {"company", CustomerKind::company}});
-    c.first_name = text_col(q.getColumn(i++));
-    c.last_name = text_col(q.getColumn(i++));
-    c.company_name = text_col(q.getColumn(i++));
-    c.email = text_col(q.getColumn(i++));
-    c.phone = text_col(q.getColumn(i++));
-    c.mobile = text_col(q.getColumn(i++));
+    assign_text(q.getColumn(i++), c.first_name);
+    assign_text(q.getColumn(i++), c.last_name);
+    assign_text(q.getColumn(i++), c.company_name);
+    assign_text(q.getColumn(i++), c.email);
+    assign_text(q.getColumn(i++), c.phone);
+    assign_text(q.getColumn(i++), c.mobile);
     c.gender = enum_col<Gender>(q.getColumn(i++), {{"unknown", Gender::unknown}, {"male", Gender::male},
                                                    {"female", Gender::female}, {"other", Gender::other}});
     c.date_of_birth = date_col(q.getColumn(i++));
-    c.note = text_col(q.getColumn(i++));
+    assign_text(q.getColumn(i++), c.note);
     c.status = q.getColumn(i++).getInt64();
     c.is_active = q.getColumn(i++).getInt() != 0;
     c.archived = q.getColumn(i++).getInt() != 0;
@@ -117,23 +120,37 @@ void read_customer_into(const RowView& q, Customer& c) {
     c.call_allowed = q.getColumn(i++).getInt() != 0;
     c.user_type = enum_col<UserType>(q.getColumn(i++), {{"registered", UserType::registered}, {"guest", UserType::guest}});
     c.channel_id = int_col(q.getColumn(i++));
-    c.channel_code = text_col(q.getColumn(i++));
-    c.erp_code = text_col(q.getColumn(i++));
-    c.crm_id = text_col(q.getColumn(i++));
-    c.ref_id = text_col(q.getColumn(i++));
-    c.account = text_col(q.getColumn(i++));
-    c.loyalty_card = text_col(q.getColumn(i++));
+    assign_text(q.getColumn(i++), c.channel_code);
+    assign_text(q.getColumn(i++), c.erp_code);
+    assign_text(q.getColumn(i++), c.crm_id);
+    assign_text(q.getColumn(i++), c.ref_id);
+    assign_text(q.getColumn(i++), c.account);
+    assign_text(q.getColumn(i++), c.loyalty_card);
     {
         std::string_view text = q.getColumn(i++).getText();
+        c.coupons.clear();
         json::value coupons = text == "[]" ? json::value(json::array()) : stored_json(text);
         if (coupons.is_array())
             for (const auto& code : coupons.get_array())
                 if (code.is_string()) c.coupons.emplace_back(code.get_string());
     }
     c.date_joined = ts_col(q.getColumn(i++));
-    c.attributes = object_col(q.getColumn(i++));
-    c.extra_field = object_col(q.getColumn(i++));
-    c.localized_attributes = object_col(q.getColumn(i++));
+    if (json) {
+        auto text = [&](const char* name) {
+            const std::string_view t = q.getColumn(i++).view();
+            if (!domain::is_json_object(t))
+                throw IoError(fmt::format("customer {}: the stored {} is not a JSON object (was the database "
+                                          "changed outside the engine?)", c.id, name));
+            return t;
+        };
+        json->attributes = text("attributes");
+        json->extra_field = text("extra_field");
+        json->localized_attributes = text("localized_attributes");
+    } else {
+        c.attributes = object_col(q.getColumn(i++));
+        c.extra_field = object_col(q.getColumn(i++));
+        c.localized_attributes = object_col(q.getColumn(i++));
+    }
     c.credit_cents = q.getColumn(i++).getInt64();
     c.refusal_count = q.getColumn(i++).getInt64();
     c.last_payment_date = date_col(q.getColumn(i++));
@@ -455,6 +472,16 @@ public:
 
     ListResult<Customer> list_customers(const query::ListPlan& plan) override { return list_rows<CustomerCodec>(plan); }
 
+    PageEnd each_customer(const query::ListPlan& plan, CustomerSink& sink) override {
+        return scan_rows<CustomerCodec>(
+            plan, [&](const std::optional<std::int64_t>& n) { sink.count(n); },
+            [&](const RowView& row) {
+                domain::CustomerJsonFields json;
+                read_customer_into(row, page_row_, &json);
+                sink.row({page_row_, json});
+            });
+    }
+
     bool customer_exists(std::int64_t id) override {
         return guarded([&] {
             auto& q = statement("SELECT 1 FROM customers WHERE id = ?");
@@ -745,34 +772,48 @@ private:
 
     template <class Codec>
     ListResult<typename Codec::Row> list_rows(const query::ListPlan& plan) {
+        ListResult<typename Codec::Row> out;
+        out.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(plan.take(), 1000)));
+        static_cast<PageEnd&>(out) = scan_rows<Codec>(plan, [](const std::optional<std::int64_t>&) {}, [&](const RowView& row) {
+            if constexpr (requires { Codec::read_into(row, out.rows.emplace_back()); })
+                Codec::read_into(row, out.rows.emplace_back());  // in place: no move of a large row
+            else
+                out.rows.push_back(Codec::read(row));
+        });
+        return out;
+    }
+
+    // Runs the page of `plan`: on_count(count) first, then on_row(row) for
+    // each of its rows in order.
+    template <class Codec, class OnCount, class OnRow>
+    PageEnd scan_rows(const query::ListPlan& plan, OnCount&& on_count, OnRow&& on_row) {
         return guarded([&] {
             RenderedList sql = render_list(Codec::table(), Codec::columns(), plan, &indexed_attributes_);
-            ListResult<typename Codec::Row> out;
+            PageEnd out;
             const std::int64_t take = plan.take();
             const Searched searched = search_first<Codec>(plan, sql);
             out.count = searched.count;
+            if (plan.count && !out.count) out.count = count(sql, std::string(Codec::table().table));
+            on_count(out.count);
             struct WalkIds {  // crm_in_ids answers from `matches` until the page is read
                 IdSetSlot& slot;
                 ~WalkIds() { slot = nullptr; }
             } walking{walk_ids_};
             walk_ids_ = &searched.matches;
-            out.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(take, 1000)));
             const int first_key = Codec::column_count();
+            std::int64_t rows = 0;
             // Reads rows of one statement until the page (and one more row,
             // which says a next page exists) is complete.
             auto read_rows = [&](Reader& s) {
                 while (!out.has_more && s.step()) {
-                    const RowView row = s.row();
-                    if (static_cast<std::int64_t>(out.rows.size()) == take) {
+                    if (rows == take) {
                         out.has_more = true;
                         break;
                     }
-                    if constexpr (requires { Codec::read_into(row, out.rows.emplace_back()); })
-                        Codec::read_into(row, out.rows.emplace_back());  // in place: no move of a large row
-                    else
-                        out.rows.push_back(Codec::read(row));
-                    if (static_cast<std::int64_t>(out.rows.size()) == take) {  // the page's last row: keep its keys
-                        out.last.id = out.rows.back().id;
+                    const RowView row = s.row();
+                    on_row(row);
+                    if (++rows == take) {  // the page's last row: keep its keys
+                        out.last.id = row.getColumn(0).getInt64();
                         out.last.sort_values.clear();
                         for (int i = 0; i < sql.sort_key_count; ++i)
                             out.last.sort_values.push_back(key_value(row.getColumn(first_key + i)));
@@ -790,11 +831,9 @@ private:
                 auto& s = reader(branch.sql);
                 ReaderReset r{s};
                 bind_all(s, branch.binds);
-                s.bind(static_cast<int>(branch.binds.size()) + 1,
-                       take + 1 - static_cast<std::int64_t>(out.rows.size()));
+                s.bind(static_cast<int>(branch.binds.size()) + 1, take + 1 - rows);
                 read_rows(s);
             }
-            if (plan.count && !out.count) out.count = count(sql, std::string(Codec::table().table));
             return out;
         });
     }
@@ -966,7 +1005,8 @@ private:
     std::unique_ptr<TransactionStatements> tx_;  // after db_: destroyed before it
     std::unique_ptr<SavepointStatements> sp_;
     std::set<std::string> indexed_attributes_;   // attributes.<name> with an expression index
-    IdSetSlot walk_ids_ = nullptr;                // what crm_in_ids answers from (list_rows sets it)
+    IdSetSlot walk_ids_ = nullptr;                // what crm_in_ids answers from (scan_rows sets it)
+    Customer page_row_;                           // each_customer() reads every row into it
 };
 
 }  // namespace

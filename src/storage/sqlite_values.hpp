@@ -3,6 +3,7 @@
 // text. Shared by the SQLite backend's files only.
 #pragma once
 
+#include <crm/error.hpp>
 #include <crm/types.hpp>
 
 #include <SQLiteCpp/Column.h>
@@ -75,10 +76,15 @@ std::optional<Timestamp> ts_col(const Col& c) {
 /// Parses JSON the engine stored: it was checked on the way in (at most 64
 /// levels deep inside a 64-level document), so a deeper limit than
 /// Boost.JSON's default 32 is needed to read it back.
+/// Text that is not JSON there: IoError (the file was changed outside the engine).
 inline json::value stored_json(std::string_view text) {
     json::parse_options opts;
     opts.max_depth = 128;
-    return json::parse(text, {}, opts);
+    json::error_code ec;
+    json::value v = json::parse(text, ec, {}, opts);
+    if (ec) throw IoError("the database holds text that is not JSON where the engine stores JSON (was it changed "
+                          "outside the engine?)");
+    return v;
 }
 
 template <class Col>
@@ -86,7 +92,10 @@ json::object object_col(const Col& c) {
     const std::string_view text = c.getText();
     if (text == "{}") return {};  // the common case, without a parse
     json::value v = stored_json(text);
-    return v.is_object() ? std::move(v.get_object()) : json::object{};
+    if (!v.is_object())
+        throw IoError("the database holds JSON that is not an object where the engine stores one (was it changed "
+                      "outside the engine?)");
+    return std::move(v.get_object());
 }
 
 template <class E, class Col>

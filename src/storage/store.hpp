@@ -5,6 +5,7 @@
 // PostgreSQL backend can implement it beside the SQLite one.
 #pragma once
 
+#include "domain/customer_text.hpp"
 #include "query/list_plan.hpp"
 
 #include <crm/credit.hpp>
@@ -31,14 +32,37 @@ public:
     virtual void commit() = 0;
 };
 
-template <class T>
-struct ListResult {
-    std::vector<T> rows;
+/// What a page holds besides its rows.
+struct PageEnd {
     std::optional<std::int64_t> count;  ///< nullopt when the plan skips counting
     bool has_more = false;              ///< rows exist past this page
     /// Where the page ends, for its next_cursor: the last row's sort key
     /// values and id (set when has_more).
     query::CursorPosition last;
+};
+
+template <class T>
+struct ListResult : PageEnd {
+    std::vector<T> rows;
+};
+
+/// A customer of a page as its JSON text is written: typed, but for its
+/// three JSON object fields (left empty in `row`), which are the stored text,
+/// checked to be one JSON object each. Valid during the sink's call only.
+struct CustomerText {
+    Customer& row;
+    domain::CustomerJsonFields json;
+};
+
+/// Receives a page of customers as the store reads it: its count first,
+/// then each row in order.
+class CustomerSink {
+public:
+    virtual void count(std::optional<std::int64_t> n) = 0;
+    virtual void row(const CustomerText& c) = 0;
+
+protected:
+    ~CustomerSink() = default;
 };
 
 /// What the credit rules need to know of a customer.
@@ -77,6 +101,10 @@ public:
     /// False when there was no such customer.
     virtual bool delete_customer(std::int64_t id) = 0;
     virtual ListResult<Customer> list_customers(const query::ListPlan& plan) = 0;
+    /// The same page handed to `sink` one row at a time, each read into the
+    /// same Customer, its JSON object fields as text: the way to write a
+    /// page as JSON without building it.
+    virtual PageEnd each_customer(const query::ListPlan& plan, CustomerSink& sink) = 0;
     /// How the backend would list `plan` (of any collection): for tests and
     /// diagnostics (SQLite: EXPLAIN QUERY PLAN of the page query or keyset
     /// branches, then of the count query when there is one, one detail per line).

@@ -42,3 +42,30 @@ TEST_CASE("append_json_string escapes exactly as Boost.JSON serialises", "[json]
     }
     CHECK(checked == 76800);
 }
+
+TEST_CASE("is_json_object: exactly one strict JSON object", "[json]") {
+    using crm::domain::is_json_object;
+    for (const char* yes : {"{}", " {} ", "\n{\"a\":[1,2,{\"b\":null}]}\t", R"({"a":"é","b":1.5E0,"c":-9223372036854775808})",
+                            R"({"k":{"k":{"k":{}}}})"}) {
+        INFO("text: " << yes);
+        CHECK(is_json_object(yes));
+    }
+    for (const char* no : {"", " ", "[]", "1", "\"{}\"", "null", "{", "{}}", "{} {}", "{}x", R"({"a":1,})",
+                           "{\"a\":\"\xff\"}", "{'a':1}", "{\"a\":1 /* c */}", "{\"a\":\x01}"}) {
+        INFO("text: " << no);
+        CHECK_FALSE(is_json_object(no));
+    }
+    // As deep as stored JSON may be (128 levels), and no deeper.
+    auto nested = [](int levels) {
+        std::string s;
+        for (int i = 0; i < levels; ++i) s += "{\"k\":";
+        s += "1";
+        for (int i = 0; i < levels; ++i) s += "}";
+        return s;
+    };
+    CHECK(is_json_object(nested(128)));
+    CHECK_FALSE(is_json_object(nested(129)));
+    // The parser is kept between calls: a failure leaves nothing behind.
+    CHECK_FALSE(is_json_object("{\"a\":[1,"));
+    CHECK(is_json_object("{\"a\":[1]}"));
+}
