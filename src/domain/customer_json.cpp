@@ -99,7 +99,7 @@ void append_json(std::string& out, const Customer& c) {
     domain::write_text(out, c, [](auto& o, const Customer& row) { write_fields(o, row); });
 }
 
-void domain::append_json(std::string& out, const Customer& c, const CustomerJsonFields& fields) {
+void domain::append_json(TextOut& out, const Customer& c, const CustomerJsonFields& fields) {
     domain::JsonText text(out);
     write_fields(text, c, &fields);
 }

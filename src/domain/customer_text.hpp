@@ -5,6 +5,8 @@
 
 #include <crm/customer.hpp>
 
+#include "domain/json_text.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -20,6 +22,6 @@ struct CustomerJsonFields {
 
 /// append_json(out, c), but `fields` for c's attributes, extra_field and
 /// localized_attributes (which it does not read).
-void append_json(std::string& out, const Customer& c, const CustomerJsonFields& fields);
+void append_json(TextOut& out, const Customer& c, const CustomerJsonFields& fields);
 
 }  // namespace crm::domain

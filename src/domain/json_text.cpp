@@ -6,6 +6,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -70,11 +71,29 @@ bool is_json_object(std::string_view text) {
     return !ec && parser.done() && used == text.size();
 }
 
-void append_json_string(std::string& out, std::string_view s) {
+void TextOut::grow(std::size_t n) {
+    const auto at = static_cast<std::size_t>(p_ - s_.data());
+    s_.resize(at + std::max<std::size_t>(n, 1024));  // std::string grows its capacity geometrically
+    p_ = s_.data() + at;
+    end_ = s_.data() + s_.size();
+}
+
+void TextOut::put(std::string_view v) {
+    char* p = room(v.size());
+    std::memcpy(p, v.data(), v.size());
+    p_ = p + v.size();
+}
+
+void TextOut::put_string(std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
+    char* p = room(s.size() * 6 + 2);  // every byte escaped as \u00XX at worst
+    *p++ = '"';
     std::size_t run = 0;  // start of the pending run of bytes that need no escape
     std::size_t i = 0;
+    auto flush = [&] {
+        std::memcpy(p, s.data() + run, i - run);
+        p += i - run;
+    };
     for (;;) {
         // Skip eight bytes at a time while none of them needs an escape.
         while (i + 8 <= s.size()) {
@@ -89,49 +108,63 @@ void append_json_string(std::string& out, std::string_view s) {
             ++i;
             continue;
         }
-        out.append(s.data() + run, i - run);
+        flush();
         run = ++i;
+        *p++ = '\\';
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
+            case '"': *p++ = '"'; break;
+            case '\\': *p++ = '\\'; break;
+            case '\n': *p++ = 'n'; break;
+            case '\r': *p++ = 'r'; break;
+            case '\t': *p++ = 't'; break;
+            case '\b': *p++ = 'b'; break;
+            case '\f': *p++ = 'f'; break;
             default:
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 0xF];
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = hex[c >> 4];
+                *p++ = hex[c & 0xF];
         }
     }
-    out.append(s.data() + run, s.size() - run);
-    out += '"';
+    i = s.size();
+    flush();
+    *p++ = '"';
+    p_ = p;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+    TextOut text(out);
+    text.put_string(s);
 }
 
 // Keys are the models' own field names (identifiers): nothing to escape.
 void JsonText::key(std::string_view k) {
-    out_ += first_ ? "\"" : ",\"";
+    char* p = out_.room(k.size() + 4);
+    if (!first_) *p++ = ',';
     first_ = false;
-    out_.append(k);
-    out_ += "\":";
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p++ = ':';
+    out_.wrote(p);
 }
 
 void JsonText::field(std::string_view k, std::int64_t v) {
     key(k);
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
+    char* p = out_.room(24);
+    out_.wrote(std::to_chars(p, p + 24, v).ptr);
 }
 
 void JsonText::field(std::string_view k, bool v) {
     key(k);
-    out_ += v ? "true" : "false";
+    out_.put(v ? std::string_view("true") : std::string_view("false"));
 }
 
 void JsonText::field(std::string_view k, std::string_view v) {
     key(k);
-    append_json_string(out_, v);
+    out_.put_string(v);
 }
 
 void JsonText::field(std::string_view k, const std::optional<std::string>& v) {
@@ -153,16 +186,13 @@ void JsonText::field(std::string_view k, const std::optional<int>& v) {
 }
 
 void JsonText::field(std::string_view k, const std::optional<Date>& v) {
-    if (v) {
-        key(k);
-        char buf[kTimeTextMax];
-        out_ += '"';
-        out_.append(buf, put_date(buf, *v));
-        out_ += '"';
-        return;
-    }
     key(k);
-    null();
+    if (!v) return null();
+    char* p = out_.room(kTimeTextMax + 2);
+    *p++ = '"';
+    p += put_date(p, *v);
+    *p++ = '"';
+    out_.wrote(p);
 }
 
 void JsonText::field(std::string_view k, const std::optional<Timestamp>& v) {
@@ -173,33 +203,34 @@ void JsonText::field(std::string_view k, const std::optional<Timestamp>& v) {
 
 void JsonText::field(std::string_view k, Timestamp v) {
     key(k);
-    char buf[kTimeTextMax];
-    out_ += '"';
-    out_.append(buf, put_timestamp(buf, v));
-    out_ += '"';
+    char* p = out_.room(kTimeTextMax + 2);
+    *p++ = '"';
+    p += put_timestamp(p, v);
+    *p++ = '"';
+    out_.wrote(p);
 }
 
 void JsonText::field(std::string_view k, const std::vector<std::string>& v) {
     key(k);
-    out_ += '[';
+    out_.put('[');
     for (std::size_t i = 0; i < v.size(); ++i) {
-        if (i) out_ += ',';
-        append_json_string(out_, v[i]);
+        if (i) out_.put(',');
+        out_.put_string(v[i]);
     }
-    out_ += ']';
+    out_.put(']');
 }
 
 void JsonText::field(std::string_view k, const json::object& v) {
     key(k);
     if (v.empty())
-        out_ += "{}";
+        out_.put("{}");
     else
-        out_ += json::serialize(v);
+        out_.put(json::serialize(v));
 }
 
 void JsonText::field(std::string_view k, const json::value& v) {
     key(k);
-    out_ += json::serialize(v);
+    out_.put(json::serialize(v));
 }
 
 namespace {

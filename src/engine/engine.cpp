@@ -207,19 +207,24 @@ void Engine::Impl::list_text<Customer>(const Query& q, std::string& out) {
     struct Writer final : storage::CustomerSink {
         std::string& out;
         Date today;
+        std::optional<domain::TextOut> rows;  // after the page's head
         bool first = true;
         Writer(std::string& o, Date d) : out(o), today(d) {}
-        void count(std::optional<std::int64_t> n) override { page_text_head(n, out); }
+        void count(std::optional<std::int64_t> n) override {
+            page_text_head(n, out);
+            rows.emplace(out);
+        }
         void row(const storage::CustomerText& c) override {
-            if (!first) out += ',';
+            if (!first) rows->put(',');
             first = false;
             Model<Customer>::finish(c.row, today);
-            domain::append_json(out, c.row, c.json);
+            domain::append_json(*rows, c.row, c.json);
         }
     } writer(out, today());
     out.reserve(out.size() + 128 + static_cast<std::size_t>(std::min<std::int64_t>(plan.take(), 64)) * 1024);
     storage::ListResult<Customer> end;
     static_cast<storage::PageEnd&>(end) = read(true, [&] { return store->each_customer(plan, writer); });
+    writer.rows.reset();  // closed: `out` ends with the last row
     page_text_tail(make_page(plan, std::move(end), cursor_key), out);
 }
 

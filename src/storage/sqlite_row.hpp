@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,13 @@ public:
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i_));
         return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, i_))) : std::string_view{};
     }
+    /// The text, or nullopt for NULL: two calls into SQLite, not three.
+    std::optional<std::string_view> text_or_null() const {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i_));
+        if (p) return std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, i_)));
+        if (isNull()) return std::nullopt;
+        throw std::bad_alloc();  // SQLite could not convert the value to text
+    }
     const char* getText() const noexcept {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i_));
         return p ? p : "";
@@ -49,12 +57,13 @@ private:
 /// last one (a page read into one Customer) allocates only to grow.
 inline void assign_text(const Cell& c, std::string& out) { out.assign(c.view()); }
 inline void assign_text(const Cell& c, std::optional<std::string>& out) {
-    if (c.isNull())
+    const std::optional<std::string_view> v = c.text_or_null();
+    if (!v)
         out.reset();
     else if (out)
-        out->assign(c.view());
+        out->assign(*v);
     else
-        out.emplace(c.view());
+        out.emplace(*v);
 }
 
 /// The current row of a statement.
