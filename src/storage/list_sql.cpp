@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+
 namespace crm::storage {
 
 namespace {
@@ -18,17 +21,30 @@ const ColumnDecl& column_of(const TableDecl& t, const query::FieldDecl& f) {
 
 // The expression a column sorts by; never NULL, so keyset comparisons and
 // row values work (NULL text sorts as '', which no stored text equals: empty
-// strings are stored as NULL).
-std::string sort_expr(const ColumnDecl& c) {
+// strings are stored as NULL). `null` says what the expression makes of the
+// column's NULL, so the key can be read from the column itself (nullopt:
+// it cannot).
+struct SortExpr {
+    std::string sql;
+    std::optional<SortKeySource::Null> null;
+};
+
+SortExpr sort_key(const ColumnDecl& c) {
+    using Null = SortKeySource::Null;
     switch (c.kind) {
         case ColumnKind::text:
         case ColumnKind::nocase_text:
-        case ColumnKind::lower_text: return fmt::format("ifnull({}, '') COLLATE NOCASE", c.column);
-        case ColumnKind::date_text: return fmt::format("ifnull({}, '')", c.column);
-        case ColumnKind::nullable_int: return fmt::format("ifnull({}, -9223372036854775807)", c.column);
-        default: return std::string(c.column);
+        case ColumnKind::lower_text: return {fmt::format("ifnull({}, '') COLLATE NOCASE", c.column), Null::empty_text};
+        case ColumnKind::date_text: return {fmt::format("ifnull({}, '')", c.column), Null::empty_text};
+        case ColumnKind::nullable_int: return {fmt::format("ifnull({}, -9223372036854775807)", c.column), Null::min_int};
+        case ColumnKind::plain:
+        case ColumnKind::timestamp: return {std::string(c.column), Null::stays};
+        case ColumnKind::json: break;
     }
+    return {std::string(c.column), std::nullopt};
 }
+
+std::string sort_expr(const ColumnDecl& c) { return sort_key(c).sql; }
 
 class Renderer {
 public:
@@ -212,10 +228,28 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
                          const std::set<std::string>* indexed_json_keys, bool walk_ids) {
     RenderedList out;
     std::vector<std::string> keys;  // the sort expressions, in order
-    std::string extra;              // the sort keys as extra result columns k0, k1...
+    std::string extra;              // sort keys not read from a selected column, as result columns k0, k1...
+    std::vector<std::string_view> selected;  // select_columns: "id, uuid, ..."
+    for (std::size_t at = 0; at < select_columns.size();) {
+        const std::size_t end = std::min(select_columns.find(',', at), select_columns.size());
+        std::string_view name = select_columns.substr(at, end - at);
+        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+        selected.push_back(name);
+        at = end + 1;
+    }
+    int next_extra = static_cast<int>(selected.size());
     for (std::size_t i = 0; i < plan.order.size(); ++i) {
-        keys.push_back(sort_expr(column_of(table, *plan.order[i].field)));
-        extra += fmt::format(", {} AS k{}", keys.back(), i);
+        const ColumnDecl& c = column_of(table, *plan.order[i].field);
+        const SortExpr key = sort_key(c);
+        keys.push_back(key.sql);
+        const std::optional<SortKeySource::Null> null = key.null;
+        const auto at = std::find(selected.begin(), selected.end(), c.column);
+        if (null && at != selected.end()) {
+            out.sort_keys.push_back({static_cast<int>(at - selected.begin()), *null});
+        } else {
+            extra += fmt::format(", {} AS k{}", keys.back(), i);
+            out.sort_keys.push_back({next_extra++, SortKeySource::Null::stays});
+        }
     }
     auto order_by = [&](std::size_t from, bool outer) {
         std::string order;
@@ -257,7 +291,6 @@ RenderedList render_list(const TableDecl& table, std::string_view select_columns
                                     std::move(r.binds)});
         }
     }
-    out.sort_key_count = static_cast<int>(keys.size());
     return out;
 }
 

@@ -53,6 +53,15 @@ struct Branch {
     std::vector<Bind> binds;
 };
 
+/// The result column holding a sort key's value, and what NULL there stands
+/// for: a key on a selected column is read from it (SQLite would compute the
+/// key's expression for every row if it were a result column of its own).
+struct SortKeySource {
+    enum class Null { stays, empty_text, min_int };
+    int column = 0;
+    Null null = Null::stays;
+};
+
 struct RenderedList {
     std::string sql;         ///< SELECT columns..., sort keys... (take + 1 rows); empty for keyset
     std::vector<Bind> binds;
@@ -61,7 +70,8 @@ struct RenderedList {
     std::vector<Branch> branches;
     std::string count_sql;   ///< empty when the plan skips counting or no filter applies
     std::vector<Bind> count_binds;
-    int sort_key_count = 0;  ///< how many sort key columns follow `select_columns`
+    /// Where a row holds the value of each sort key (for the cursor after it).
+    std::vector<SortKeySource> sort_keys;
 };
 
 /// The SELECT of one page of `plan` and, when filtered, its count.

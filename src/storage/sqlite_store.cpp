@@ -316,9 +316,18 @@ void bind_all(Statement& s, const std::vector<Bind>& binds) {
     }
 }
 
-json::value key_value(const Cell& c) {
+// A sort key's value as a cursor holds it: what its SQL expression gives
+// (sort_expr() in list_sql.cpp), read from the row's column `c`.
+json::value key_value(const Cell& c, SortKeySource::Null null) {
     if (c.isInteger()) return json::value(c.getInt64());
-    if (c.isNull()) return json::value(nullptr);
+    if (c.isNull()) {
+        switch (null) {
+            case SortKeySource::Null::empty_text: return json::value(json::string());
+            case SortKeySource::Null::min_int: return json::value(std::numeric_limits<std::int64_t>::min() + 1);
+            case SortKeySource::Null::stays: break;
+        }
+        return json::value(nullptr);
+    }
     return json::value(c.getString());
 }
 
@@ -800,7 +809,6 @@ private:
                 ~WalkIds() { slot = nullptr; }
             } walking{walk_ids_};
             walk_ids_ = &searched.matches;
-            const int first_key = Codec::column_count();
             std::int64_t rows = 0;
             // Reads rows of one statement until the page (and one more row,
             // which says a next page exists) is complete.
@@ -815,8 +823,8 @@ private:
                     if (++rows == take) {  // the page's last row: keep its keys
                         out.last.id = row.getColumn(0).getInt64();
                         out.last.sort_values.clear();
-                        for (int i = 0; i < sql.sort_key_count; ++i)
-                            out.last.sort_values.push_back(key_value(row.getColumn(first_key + i)));
+                        for (const SortKeySource& k : sql.sort_keys)
+                            out.last.sort_values.push_back(key_value(row.getColumn(k.column), k.null));
                     }
                 }
             };
