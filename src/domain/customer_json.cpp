@@ -74,7 +74,7 @@ void write_fields(Out& out, const Customer& c, const domain::CustomerJsonFields*
             out.literal("localized_attributes", stored->localized_attributes);
         }
     }
-    if (!stored) {
+    if (!stored) {  // (a JsonObject never gets `stored`: only the text writer below passes it)
         out.field("attributes", c.attributes);
         out.field("extra_field", c.extra_field);
         out.field("localized_attributes", c.localized_attributes);
