@@ -126,6 +126,20 @@ inline void must(const char* call, int status, const char* detail) {
     if (status != CRM_OK) die(call, status, "a setup or check call failed", detail);
 }
 
+// Imports `payload` into `collection` with the default options (setup, must succeed).
+inline void must_import(crm_engine* e, const char* collection, const char* payload) {
+    char* out = nullptr;
+    must("setup crm_import", crm_import(e, collection, payload, nullptr, &out), payload);
+    crm_free(out);
+}
+
+// Accrues the payments of `batch` (setup, must succeed).
+inline void must_accrue(crm_engine* e, const char* batch) {
+    char* out = nullptr;
+    must("setup crm_credit_accrue", crm_credit_accrue(e, batch, &out), batch);
+    crm_free(out);
+}
+
 // The page crm_list gives for `query` (setup and checks: must succeed), as
 // text; the caller frees nothing.
 inline std::string list_text(crm_engine* e, const char* collection, const char* query) {

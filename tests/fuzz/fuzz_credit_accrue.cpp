@@ -50,24 +50,12 @@ constexpr const char* kState[] = {"customers", "ledger"};
 
 void build(Setup& s) {
     s.e = open_memory();
-    char* out = nullptr;
-    must(
-        "setup crm_import",
-        crm_import(
-            s.e, "customers",
-            R"([{"uuid":"a14e39ce-e29e-11e9-a8cb-08002751d198","first_name":"Ann","loyalty_card":"33"},)"
-            R"({"first_name":"Bob","loyalty_card":"42","credit_cents":500},)"
-            R"({"first_name":"Cara","loyalty_card":"A7","credit_cents":999999999999000},)"
-            R"({"first_name":"Dan","email":"dan@example.com"}])",
-            nullptr, &out),
-        "setup customers");
-    crm_free(out);
-    out = nullptr;
-    must("setup crm_credit_accrue",
-         crm_credit_accrue(
-             s.e, R"({"payments":[{"card":"33","amount_cents":2600,"ref":"pos1-42"}]})", &out),
-         "setup");
-    crm_free(out);
+    must_import(s.e, "customers",
+                R"([{"uuid":"a14e39ce-e29e-11e9-a8cb-08002751d198","first_name":"Ann","loyalty_card":"33"},)"
+                R"({"first_name":"Bob","loyalty_card":"42","credit_cents":500},)"
+                R"({"first_name":"Cara","loyalty_card":"A7","credit_cents":999999999999000},)"
+                R"({"first_name":"Dan","email":"dan@example.com"}])");
+    must_accrue(s.e, R"({"payments":[{"card":"33","amount_cents":2600,"ref":"pos1-42"}]})");
     const boost::json::object page = list_page(s.e, "customers", R"({"ordering":"id"})");
     const auto& rows = page.at("results").as_array();
     if (rows.size() != 4) die("setup", CRM_OK, "not four customers", nullptr);

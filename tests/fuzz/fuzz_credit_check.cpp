@@ -119,16 +119,13 @@ std::string format_at(sys_seconds t) {
 void build(Setup& s) {
     s.e = open_memory();
     s.customers = expected_customers();
-    char* out = nullptr;
     std::string customers = "[";
     for (const auto& c : s.customers) {
         if (customers.size() > 1) customers += ',';
         customers += std::string(R"({"uuid":")") + c.uuid + "\"," + c.fields + "}";
     }
     customers += ']';
-    must("setup crm_import", crm_import(s.e, "customers", customers.c_str(), nullptr, &out),
-         customers.c_str());
-    crm_free(out);
+    must_import(s.e, "customers", customers.c_str());
     const boost::json::object page = list_page(s.e, "customers", R"({"ordering":"id"})");
     const auto& rows = page.at("results").as_array();
     if (rows.size() != s.customers.size()) die("setup", CRM_OK, "not five customers", nullptr);

@@ -66,21 +66,12 @@ boost::json::object result_object(const char* call, const char* text, const std:
 void build(Setup& s) {
     s.e = open_memory();
     char* out = nullptr;
-    must("setup crm_import",
-         crm_import(s.e, "customers",
-                    R"([{"first_name":"Ann","loyalty_card":"33"},)"
-                    R"({"first_name":"Bob","loyalty_card":"42","credit_cents":500},)"
-                    R"({"first_name":"Cara","loyalty_card":"A7","credit_cents":999999999999000},)"
-                    R"({"first_name":"Dan"}])",
-                    nullptr, &out),
-         "setup customers");
-    crm_free(out);
-    out = nullptr;
-    must("setup crm_credit_accrue",
-         crm_credit_accrue(s.e, R"({"payments":[{"card":"33","amount_cents":2600,"ref":"pos1-42"}]})", &out),
-         "setup");
-    crm_free(out);
-    out = nullptr;
+    must_import(s.e, "customers",
+                R"([{"first_name":"Ann","loyalty_card":"33"},)"
+                R"({"first_name":"Bob","loyalty_card":"42","credit_cents":500},)"
+                R"({"first_name":"Cara","loyalty_card":"A7","credit_cents":999999999999000},)"
+                R"({"first_name":"Dan"}])");
+    must_accrue(s.e, R"({"payments":[{"card":"33","amount_cents":2600,"ref":"pos1-42"}]})");
     must("setup crm_credit_redeem", crm_credit_redeem(s.e, "33", 100, "r-1", &out), "setup");
     crm_free(out);
     const std::int64_t want[3] = {1200, 500, kMaxCents - 1000};
